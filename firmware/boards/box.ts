@@ -1,0 +1,60 @@
+// Box board image: one to four pit boxes, their sensors and crew beams.
+
+import { CommandMsg, BirthMsg, BoxConfigMsg, BOARD_BOX, CAP_BOXES, MAX_BOXES } from '../lib/messages';
+import { defineBoard, setRejectReason, REJ_INCONSISTENT, REJ_OUT_OF_RANGE } from '../lib/board';
+import { runSelftest } from '../lib/selftest';
+
+export { input_ptr, input_cap, init, link, tick, command, control } from '../lib/board';
+
+const MAX_SAMPLE_US: u32 = 1_000_000;
+const MAX_UNCERTAINTY_MM: u32 = 1_000;
+
+/** The config in force; a refused candidate never touches it. */
+const active = new BoxConfigMsg();
+
+defineBoard(BOARD_BOX, applyConfig, (m: BirthMsg): void => {
+  m.setCapacity(CAP_BOXES, <u16>MAX_BOXES);
+});
+
+function applyConfig(c: CommandMsg): u32 {
+  const cfg = c.box;
+  for (let i: u32 = 0; i < cfg.nBoxes; i++) {
+    const b = cfg.boxes[i];
+    for (let j: u32 = i + 1; j < cfg.nBoxes; j++) {
+      if (b.number == cfg.boxes[j].number) return setRejectReason(REJ_INCONSISTENT, 'two boxes share a number');
+    }
+    // The lines belong to the outside (R-PIT-BOX-2): the inside must be left over.
+    if (b.lengthMm <= 2 * b.lineMm || b.widthMm <= b.lineMm) return setRejectReason(REJ_INCONSISTENT, 'box smaller than its lines');
+  }
+  if (cfg.trackMm == 0 || cfg.wheelbaseMm == 0 || cfg.tireWidthMm == 0 || cfg.patchMm == 0 || cfg.bodyWidthMm == 0)
+    return setRejectReason(REJ_OUT_OF_RANGE, 'vehicle dimensions must be above 0');
+  if (cfg.tireWidthMm >= cfg.trackMm) return setRejectReason(REJ_INCONSISTENT, 'tire width must be under the track width');
+  if (cfg.sampleUs == 0 || cfg.sampleUs > MAX_SAMPLE_US) return setRejectReason(REJ_OUT_OF_RANGE, 'sampleUs must be 1 to 1000000');
+  if (cfg.uncertaintyMm > MAX_UNCERTAINTY_MM) return setRejectReason(REJ_OUT_OF_RANGE, 'uncertaintyMm must be at most 1000');
+  copyBoxConfig(cfg, active);
+  return 0;
+}
+
+function copyBoxConfig(from: BoxConfigMsg, to: BoxConfigMsg): void {
+  to.nBoxes = from.nBoxes;
+  for (let i: u32 = 0; i < from.nBoxes; i++) {
+    to.boxes[i].number = from.boxes[i].number;
+    to.boxes[i].lengthMm = from.boxes[i].lengthMm;
+    to.boxes[i].widthMm = from.boxes[i].widthMm;
+    to.boxes[i].lineMm = from.boxes[i].lineMm;
+    to.boxes[i].outsideLeft = from.boxes[i].outsideLeft;
+  }
+  to.trackMm = from.trackMm;
+  to.wheelbaseMm = from.wheelbaseMm;
+  to.tireWidthMm = from.tireWidthMm;
+  to.patchMm = from.patchMm;
+  to.frontOverhangMm = from.frontOverhangMm;
+  to.rearOverhangMm = from.rearOverhangMm;
+  to.bodyWidthMm = from.bodyWidthMm;
+  to.uncertaintyMm = from.uncertaintyMm;
+  to.sampleUs = from.sampleUs;
+}
+
+export function selftest(): i32 {
+  return runSelftest();
+}
