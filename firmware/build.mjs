@@ -108,7 +108,7 @@ function generateSelftestVectors() {
   const wantedNames = selftestVectorNames();
   const found = new Map();
   if (existsSync(dir)) {
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.json') && n !== 'invalid.json')) {
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
       for (const v of JSON.parse(readFileSync(join(dir, f), 'utf8'))) if (wantedNames.includes(v.name)) found.set(v.name, v.hex);
     }
   }
@@ -125,7 +125,7 @@ function generateSelftestVectors() {
 
 function selftestVectorNames() {
   const src = readFileSync(join(root, 'firmware', 'lib', 'selftest.ts'), 'utf8');
-  return [...src.matchAll(/@vector\s+(\S+)/g)].map((m) => m[1]);
+  return [...src.matchAll(/^\s*\/\/ @vector ([a-z0-9-]+)\s*$/gm)].map((m) => m[1]);
 }
 
 function constName(name) {

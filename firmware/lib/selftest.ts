@@ -5,7 +5,7 @@
 // the values are written here, so a drift on either side fails the test.
 
 import { LOG_ERROR, logText } from './abi';
-import { Reader, Writer, fnv1a32 } from './cbor';
+import { Reader, Writer, fnv1a32, ERR_UNKNOWN_KIND } from './cbor';
 import {
   BirthMsg,
   CommandMsg,
@@ -24,14 +24,16 @@ import * as V from '../generated/vectors';
 
 const BUF = memory.data(512);
 const RING = memory.data(64);
-const COUNTER_KEYS = memory.data(8);
-const COUNTER_VALUES = memory.data(8);
+const COUNTER_KEYS = memory.data(16);
+const COUNTER_VALUES = memory.data(16);
 const TEXT = memory.data(32);
 const w = new Writer();
 const r = new Reader();
 const birth = new BirthMsg();
 const cmd = new CommandMsg();
 const ring = new Outbox(RING, 64, 4);
+
+const HEALTH_PAIRS: StaticArray<u32> = [1, 0, 2, 3, 3, 17, 5, 2];
 
 let failures: i32 = 0;
 
@@ -62,64 +64,68 @@ function ascii(t: string): usize {
 export function runSelftest(): i32 {
   failures = 0;
 
-  // @vector envelope/passing-typical
+  // @vector envelope-passing
   w.reset(BUF, 512);
-  encodeEnvelopeHead(w, ascii('loop-sf'), 7, 3735928559, 42, 1);
-  encodePassing(w, 1, 1234567, 1763726400123456, 187, 14, 0);
-  check(same(V.V_ENVELOPE_PASSING_TYPICAL), 'selftest: passing envelope bytes differ from the golden vector');
+  encodeEnvelopeHead(w, ascii('loop-sf'), 7, 7, 1, 1);
+  encodePassing(w, 1, 1234567, 1763726400123456, 200, 37, 0);
+  check(same(V.V_ENVELOPE_PASSING), 'selftest: passing envelope bytes differ from the golden vector');
 
-  // @vector envelope/segment-speed-over
+  // @vector envelope-segment-speed
   w.reset(BUF, 512);
-  encodeEnvelopeHead(w, ascii('loop-pit'), 8, 1, 7, 1);
-  encodeSegmentSpeed(w, 4242, 3, 1763726400000000, 1763726404704000, 3006, 3000, true);
-  check(same(V.V_ENVELOPE_SEGMENT_SPEED_OVER), 'selftest: segment speed bytes differ from the golden vector');
+  encodeEnvelopeHead(w, ascii('loop-sf'), 7, 7, 1, 1);
+  encodeSegmentSpeed(w, 1234567, 1, 1763726460000000, 1763726461415000, 4998, 4500, true);
+  check(same(V.V_ENVELOPE_SEGMENT_SPEED), 'selftest: segment speed bytes differ from the golden vector');
 
-  // @vector envelope/box-verdict-out-a
+  // @vector envelope-box-verdict
   w.reset(BUF, 512);
-  encodeEnvelopeHead(w, ascii('box-12'), 6, 9, 100, 1);
-  encodeBoxVerdict(w, 12, 4242, 1763726400000000, false, 1, -3, true, 1, -3, 250, 400, 120);
-  check(same(V.V_ENVELOPE_BOX_VERDICT_OUT_A), 'selftest: box verdict bytes differ from the golden vector');
+  encodeEnvelopeHead(w, ascii('loop-sf'), 7, 7, 1, 1);
+  encodeBoxVerdict(w, 17, 1234567, 1763726471300000, true, 1, 120, false, 0, 120, 340, 560, 780);
+  check(same(V.V_ENVELOPE_BOX_VERDICT), 'selftest: box verdict bytes differ from the golden vector');
 
-  // @vector envelope/health-counters
+  // @vector envelope-health
   w.reset(BUF, 512);
-  store<u32>(COUNTER_KEYS, 1);
-  store<u32>(COUNTER_VALUES, 3);
-  store<u32>(COUNTER_KEYS + 4, 2);
-  store<u32>(COUNTER_VALUES + 4, 65536);
-  encodeEnvelopeHead(w, ascii('loop-sf'), 7, 1, 0, 1);
-  encodeHealthPairs(w, 1763726400000000, 3600, 5, COUNTER_KEYS, COUNTER_VALUES, 2);
-  check(same(V.V_ENVELOPE_HEALTH_COUNTERS), 'selftest: health bytes differ from the golden vector');
+  for (let i = 0; i < 4; i++) {
+    store<u32>(COUNTER_KEYS + <usize>(i * 4), HEALTH_PAIRS[i * 2]);
+    store<u32>(COUNTER_VALUES + <usize>(i * 4), HEALTH_PAIRS[i * 2 + 1]);
+  }
+  encodeEnvelopeHead(w, ascii('loop-sf'), 7, 7, 1, 1);
+  encodeHealthPairs(w, 1763726401000000, 3600, 12, COUNTER_KEYS, COUNTER_VALUES, 4);
+  check(same(V.V_ENVELOPE_HEALTH), 'selftest: health bytes differ from the golden vector');
 
-  // @vector birth/loop-typical
+  // @vector birth-loop
   w.reset(BUF, 512);
   birth.setBoard(ascii('loop-sf'), 7);
-  birth.boot = 3735928559;
+  birth.boot = 1;
   birth.kind = BOARD_LOOP;
   birth.setFirmware('0.1.0');
-  birth.configHash = 0x94f986a;
+  birth.configHash = 1592594996;
   birth.clearCapacities();
-  birth.setCapacity(1, 512);
-  birth.setCapacity(2, 16);
+  birth.setCapacity(1, 256);
+  birth.setCapacity(2, 4);
+  birth.setCapacity(3, 64);
+  birth.setCapacity(5, 256);
   birth.setCapacity(6, 4096);
   birth.timeUs = 1763726400000000;
   birth.seq = 0;
   encodeBirth(w, birth);
-  check(same(V.V_BIRTH_LOOP_TYPICAL), 'selftest: birth bytes differ from the golden vector');
+  check(same(V.V_BIRTH_LOOP), 'selftest: birth bytes differ from the golden vector');
 
-  // @vector command/config-loop
-  loadInput(V.V_COMMAND_CONFIG_LOOP);
+  // @vector command-config-loop-pit-road
+  loadInput(V.V_COMMAND_CONFIG_LOOP_PIT_ROAD);
   const err = decodeCommand(r, cmd);
   check(err == 0, 'selftest: a golden config command does not decode');
   if (err == 0) {
-    check(cmd.id == 5 && cmd.bodyKind == CMD_CONFIG && cmd.configKind == BOARD_LOOP, 'selftest: config command header');
-    check(cmd.loop.nLoops == 2 && cmd.loop.loops[1].id == 2 && cmd.loop.loops[1].distanceMm == 63100, 'selftest: config loops');
-    check(cmd.loop.quietGapUs == 20000 && cmd.loop.minHits == 3, 'selftest: config detection values');
-    check(cmd.loop.hasPitRoad && cmd.loop.pitLimit == 3000 && cmd.loop.pitTolerance == 500, 'selftest: config pit road');
+    check(cmd.id == 2 && cmd.bodyKind == CMD_CONFIG && cmd.configKind == BOARD_LOOP, 'selftest: config command header');
+    check(cmd.boardEquals(ascii('loop-pit'), 8), 'selftest: config command board');
+    check(cmd.loop.nLoops == 4 && cmd.loop.loops[1].id == 4 && cmd.loop.loops[1].role == 4, 'selftest: config loops');
+    check(cmd.loop.loops[1].distanceMm == 63094 && cmd.loop.loops[3].distanceMm == 412000, 'selftest: config distances');
+    check(cmd.loop.quietGapUs == 1500 && cmd.loop.minHits == 2, 'selftest: config detection values');
+    check(cmd.loop.hasPitRoad && cmd.loop.pitLimit == 4500 && cmd.loop.pitTolerance == 500, 'selftest: config pit road');
   }
 
-  // @vector invalid/envelope-empty-batch
-  loadInput(V.V_INVALID_ENVELOPE_EMPTY_BATCH);
-  check(decodeCommand(r, cmd) != 0, 'selftest: a refused message decoded');
+  // @vector command-kind-5
+  loadInput(V.V_COMMAND_KIND_5);
+  check(decodeCommand(r, cmd) == ERR_UNKNOWN_KIND, 'selftest: an unknown command kind was not refused');
 
   // FNV-1a 32 of "pitwall".
   check(fnv1a32(ascii('pitwall'), 7) == 0x094f986a, 'selftest: config hash');
