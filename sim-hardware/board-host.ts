@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import loader from '@assemblyscript/loader';
+import { instantiateSync } from '@assemblyscript/loader';
 
 export type BoardImageKind = 'loop' | 'box';
 
@@ -92,7 +92,7 @@ export class BoardHost {
       } catch {
         throw new Error(`board image ${file} is missing: run 'npm run build' first`);
       }
-      mod = new WebAssembly.Module(bytes);
+      mod = new WebAssembly.Module(new Uint8Array(bytes));
       moduleCache.set(file, mod);
     }
     const boot = opts.boot ?? (Math.random() * 0x1_0000_0000) >>> 0;
@@ -115,7 +115,8 @@ export class BoardHost {
         (opts.log ?? defaultLog(opts.id))(LOG_LEVELS[level] ?? 'info', text);
       },
     };
-    const { exports } = loader.instantiateSync<Record<string, unknown>>(mod, { env });
+    // The ABI's imports are not in the loader's idea of `env`; the loader adds its abort decoder.
+    const { exports } = instantiateSync<Record<string, unknown>>(mod, { env: env as Record<string, unknown> });
     host = new BoardHost(opts, exports as unknown as BoardExports, boot);
     const rc = host.call(() => host!.exports.init(boot, host!.writeInput(new TextEncoder().encode(opts.id))));
     if (rc !== 0) throw new Error(`board refused its id '${opts.id}' (ids are [a-z0-9][a-z0-9-]{0,31})`);
