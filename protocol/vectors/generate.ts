@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { DecodeError, decode, encode } from '../codec.js';
 import { diagnose } from '../diag.js';
-import { DECODE_ERRORS, MESSAGE_TYPES, type MessageType } from '../schema.js';
+import { DECODE_ERRORS, MESSAGE_TYPES, type DecodeErrorReason, type MessageType } from '../schema.js';
 import { ACCEPTED, CASES, INVALID } from './cases.js';
 
 export interface Vector {
@@ -30,7 +30,7 @@ export interface InvalidVector {
   name: string;
   type: MessageType;
   hex: string;
-  reason: string;
+  reason: DecodeErrorReason;
   code: number;
   note: string;
 }

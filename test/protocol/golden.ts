@@ -1,26 +1,10 @@
 // Test support: the committed golden vectors (protocol/vectors/*.json), read as they are.
 
 import { readFileSync } from 'node:fs';
-import { MESSAGE_TYPES, type DecodeErrorReason, type MessageType } from '../../protocol/schema.js';
+import { MESSAGE_TYPES } from '../../protocol/schema.js';
 
-export interface Vector {
-  name: string;
-  type: MessageType;
-  value: unknown;
-  hex: string;
-  diag: string;
-}
-export interface AcceptedVector extends Vector {
-  note: string;
-}
-export interface InvalidVector {
-  name: string;
-  type: MessageType;
-  hex: string;
-  reason: DecodeErrorReason;
-  code: number;
-  note: string;
-}
+export type { AcceptedVector, InvalidVector, Vector } from '../../protocol/vectors/generate.js';
+import type { AcceptedVector, InvalidVector, Vector } from '../../protocol/vectors/generate.js';
 
 export const VECTORS_DIR = new URL('../../protocol/vectors/', import.meta.url);
 

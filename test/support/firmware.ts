@@ -193,32 +193,3 @@ export function asEncode<T extends MessageType>(type: T, value: MessageTypes[T])
 export function asDecode<T extends MessageType>(type: T, bytes: Uint8Array): MessageTypes[T] | AsDecodeError {
   return firmwareCodec().decode(type, bytes);
 }
-
-/** Limits of a module's memory section (id 5), in pages. */
-export function memoryLimits(bytes: Uint8Array): { min: number; max: number | undefined } | undefined {
-  let p = 8;
-  const leb = (): number => {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const b = bytes[p++];
-      result += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-      if ((b & 0x80) === 0) return result;
-    }
-  };
-  while (p < bytes.length) {
-    const id = bytes[p++];
-    const size = leb();
-    const end = p + size;
-    if (id === 5) {
-      if (leb() !== 1) return undefined;
-      const flags = leb();
-      const min = leb();
-      const max = flags & 1 ? leb() : undefined;
-      return { min, max };
-    }
-    p = end;
-  }
-  return undefined;
-}
