@@ -109,6 +109,13 @@ export function setRejectReason(code: u32, reason: string): u32 {
   return code;
 }
 
+let tickHook: (t: u64) => void = (t: u64): void => {};
+
+/** A board image's periodic work, run by every `tick` with the board clock. */
+export function onTick(fn: (t: u64) => void): void {
+  tickHook = fn;
+}
+
 /** Called once by the board image at start. */
 export function defineBoard(boardKind: u32, apply: (c: CommandMsg) => u32, caps: (m: BirthMsg) => void): void {
   kind = boardKind;
@@ -174,6 +181,7 @@ export function link(up: u32): void {
 export function tick(): void {
   if (!started) return;
   const t = clock_us();
+  tickHook(t);
   if (t - lastHealthUs >= HEALTH_PERIOD_US) {
     lastHealthUs = t;
     emitHealth(t);

@@ -1,0 +1,308 @@
+// Finds when a transponder crossed a loop line from the hits of one crossing.
+//
+// A loop is two wires across the track. The decoder hears |f(x)|, the vertical field
+// of the two wires at the transponder: a main lobe between the wires, a null just
+// outside each wire and weaker outer lobes beyond. With x = (t - c)·v, in units of
+// half the wire spacing and with k = height / half spacing, the shape is
+//     g(u) = (u + 1)/((u + 1)² + k²) − (u − 1)/((u − 1)² + k²),   u = (t − c)·w
+// so a crossing is s(t) = A·|g((t − c)·w)| with four unknowns: amplitude A, the
+// crossing time c, the rate w (speed over half the spacing) and k (height).
+// The strongest hit is not the crossing time (hits come every ~1.5 ms, jittered,
+// some lost), so the board fits the whole shape — main and outer lobes — by
+// weighted least squares: a coarse search over (c, w) with A solved exactly,
+// then Levenberg–Marquardt on all four. Only scratch buffers; nothing allocated.
+
+/** Receiver noise model for the weights: σ² = (RHO·s)² + S0². */
+const RHO: f64 = 0.02;
+const S0: f64 = 5.0;
+/** Main-lobe hits are those above this share of the peak. */
+const MAIN_LOBE_SHARE: f64 = 0.3;
+/** u where g(u)/g(0) = 0.3 for k = 1: the main lobe's 30% half-width in u. */
+const MAIN_LOBE_U: f64 = 1.09;
+const K_MIN: f64 = 0.3;
+const K_MAX: f64 = 3.0;
+const LM_ITERATIONS: i32 = 12;
+/** χ² per degree of freedom a fit must reach to skip the remaining starts. */
+const GOOD_CHI2: f64 = 1.5;
+
+export const MAX_FIT_HITS: i32 = 128;
+/** Hit times (µs, relative to the first hit) and strengths, filled by the caller. */
+export const FIT_T = memory.data(MAX_FIT_HITS * 8);
+export const FIT_S = memory.data(MAX_FIT_HITS * 8);
+const FIT_W = memory.data(MAX_FIT_HITS * 8);
+
+@inline function t(i: i32): f64 {
+  return load<f64>(FIT_T + (<usize>i << 3));
+}
+@inline function s(i: i32): f64 {
+  return load<f64>(FIT_S + (<usize>i << 3));
+}
+@inline function wt(i: i32): f64 {
+  return load<f64>(FIT_W + (<usize>i << 3));
+}
+
+// g and its derivatives for the last evaluation (no multi-value returns in MVP).
+let gVal: f64 = 0;
+let gDu: f64 = 0;
+let gDk: f64 = 0;
+
+@inline function shape(u: f64, k: f64): void {
+  const p = u + 1.0;
+  const m = u - 1.0;
+  const k2 = k * k;
+  const dp = p * p + k2;
+  const dm = m * m + k2;
+  const ip = 1.0 / dp;
+  const im = 1.0 / dm;
+  gVal = p * ip - m * im;
+  gDu = (k2 - p * p) * ip * ip - (k2 - m * m) * im * im;
+  gDk = 2.0 * k * (m * im * im - p * ip * ip);
+}
+
+@inline function shapeOnly(u: f64, k: f64): f64 {
+  const p = u + 1.0;
+  const m = u - 1.0;
+  const k2 = k * k;
+  return p / (p * p + k2) - m / (m * m + k2);
+}
+
+/** Weighted cost at (c, w, k) with the best amplitude; sets `bestA`. */
+let bestA: f64 = 0;
+function projectedCost(n: i32, c: f64, w: f64, k: f64): f64 {
+  let sgs: f64 = 0;
+  let sgg: f64 = 0;
+  let sss: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const g = Math.abs(shapeOnly((t(i) - c) * w, k));
+    const ww = wt(i);
+    sgs += ww * g * s(i);
+    sgg += ww * g * g;
+    sss += ww * s(i) * s(i);
+  }
+  if (sgg <= 0) {
+    bestA = 0;
+    return sss;
+  }
+  bestA = sgs / sgg;
+  return sss - (sgs * sgs) / sgg;
+}
+
+function cost(n: i32, a: f64, c: f64, w: f64, k: f64): f64 {
+  let sum: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const r = a * Math.abs(shapeOnly((t(i) - c) * w, k)) - s(i);
+    sum += wt(i) * r * r;
+  }
+  return sum;
+}
+
+// Normal equations of one LM step, 4×4 symmetric, and the gradient.
+const H = memory.data(16 * 8);
+const G = memory.data(4 * 8);
+const D = memory.data(4 * 8);
+const M = memory.data(20 * 8);
+
+@inline function h(r: i32, c: i32): f64 {
+  return load<f64>(H + (<usize>(r * 4 + c) << 3));
+}
+
+/** Solves (H + λ·diag H)·d = −G by Gaussian elimination; false when singular. */
+function solve(lambda: f64): bool {
+  for (let r = 0; r < 4; r++) {
+    for (let c = 0; c < 4; c++) {
+      let v = h(r, c);
+      if (r == c) v += lambda * v + 1e-12;
+      store<f64>(M + (<usize>(r * 5 + c) << 3), v);
+    }
+    store<f64>(M + (<usize>(r * 5 + 4) << 3), -load<f64>(G + (<usize>r << 3)));
+  }
+  for (let col = 0; col < 4; col++) {
+    let piv = col;
+    let best = Math.abs(load<f64>(M + (<usize>(col * 5 + col) << 3)));
+    for (let r = col + 1; r < 4; r++) {
+      const v = Math.abs(load<f64>(M + (<usize>(r * 5 + col) << 3)));
+      if (v > best) {
+        best = v;
+        piv = r;
+      }
+    }
+    if (!(best > 1e-300)) return false;
+    if (piv != col) {
+      for (let c = 0; c < 5; c++) {
+        const a = load<f64>(M + (<usize>(col * 5 + c) << 3));
+        store<f64>(M + (<usize>(col * 5 + c) << 3), load<f64>(M + (<usize>(piv * 5 + c) << 3)));
+        store<f64>(M + (<usize>(piv * 5 + c) << 3), a);
+      }
+    }
+    const d = load<f64>(M + (<usize>(col * 5 + col) << 3));
+    for (let r = col + 1; r < 4; r++) {
+      const f = load<f64>(M + (<usize>(r * 5 + col) << 3)) / d;
+      if (f == 0) continue;
+      for (let c = col; c < 5; c++) {
+        const p = M + (<usize>(r * 5 + c) << 3);
+        store<f64>(p, load<f64>(p) - f * load<f64>(M + (<usize>(col * 5 + c) << 3)));
+      }
+    }
+  }
+  for (let r = 3; r >= 0; r--) {
+    let v = load<f64>(M + (<usize>(r * 5 + 4) << 3));
+    for (let c = r + 1; c < 4; c++) v -= load<f64>(M + (<usize>(r * 5 + c) << 3)) * load<f64>(D + (<usize>c << 3));
+    store<f64>(D + (<usize>r << 3), v / load<f64>(M + (<usize>(r * 5 + r) << 3)));
+  }
+  return true;
+}
+
+/** Fitted rate w of the last fit (µs⁻¹, speed over half the wire spacing). */
+export let fittedRate: f64 = 0;
+
+/**
+ * The crossing time (µs, on the FIT_T scale) of `n` hits in time order, and 0 ≤
+ * result's offset within [first, last] hit. Falls back to the strongest hit when
+ * there are too few hits to fit a shape.
+ */
+export function crossingTime(n: i32): f64 {
+  if (n <= 0) return 0;
+  let peak = 0;
+  for (let i = 1; i < n; i++) if (s(i) > s(peak)) peak = i;
+  if (n < 4) {
+    fittedRate = 0;
+    return t(peak);
+  }
+  for (let i = 0; i < n; i++) {
+    const si = s(i);
+    store<f64>(FIT_W + (<usize>i << 3), 1.0 / (RHO * RHO * si * si + S0 * S0));
+  }
+
+  // Main lobe around the peak: its span gives a first rate, its top the centre.
+  const floor = MAIN_LOBE_SHARE * s(peak);
+  let lo = peak;
+  while (lo > 0 && s(lo - 1) >= floor) lo--;
+  let hi = peak;
+  while (hi < n - 1 && s(hi + 1) >= floor) hi++;
+  const meanGap = (t(n - 1) - t(0)) / <f64>(n - 1);
+  const span = t(hi) - t(lo) + meanGap;
+  const w0 = (2.0 * MAIN_LOBE_U) / (span > 500.0 ? span : 500.0);
+  const c0 = t(peak);
+
+  // Several starts (rate and centre): a sparse main lobe has more than one local fit.
+  let bestCost = Infinity;
+  let bc = c0;
+  let bw = w0;
+  // A fit whose residuals match the receiver noise (χ² per degree of freedom) is
+  // the one: most crossings stop after the first start.
+  const good = GOOD_CHI2 * <f64>(n - 4 > 1 ? n - 4 : 1);
+  for (let start = 0; start < 9 && bestCost > good; start++) {
+    const iw = start % 3;
+    const ic = start / 3 == 0 ? 0 : start / 3 == 1 ? -1 : 1;
+    const w = w0 * (iw == 0 ? 1.0 : iw == 1 ? 0.6 : 1.6);
+    const e = fit(n, c0 + (<f64>ic * 0.5) / w, w);
+    if (e < bestCost) {
+      bestCost = e;
+      bc = fitC;
+      bw = fitW;
+    }
+  }
+  const c = bc;
+  const w = bw;
+  // A fit that wandered off the hits is not believed: keep the strongest hit.
+  if (!(c >= t(0) && c <= t(n - 1)) || !isFinite(c)) {
+    fittedRate = w0;
+    return c0;
+  }
+  fittedRate = w;
+  return c;
+}
+
+let fitC: f64 = 0;
+let fitW: f64 = 0;
+
+/** Levenberg–Marquardt from (c, w) with k = 1 and the best amplitude; returns the cost. */
+function fit(n: i32, c0: f64, w0: f64): f64 {
+  projectedCost(n, c0, w0, 1.0);
+  let a = bestA;
+  let c = c0;
+  let w = w0;
+  let k: f64 = 1.0;
+  let cur = cost(n, a, c, w, k);
+  let lambda: f64 = 1e-3;
+  for (let it = 0; it < LM_ITERATIONS; it++) {
+    memory.fill(H, 0, 16 * 8);
+    memory.fill(G, 0, 4 * 8);
+    for (let i = 0; i < n; i++) {
+      const dt = t(i) - c;
+      shape(dt * w, k);
+      const sg: f64 = gVal < 0 ? -1.0 : 1.0;
+      const j0 = Math.abs(gVal);
+      const j1 = -a * sg * gDu * w;
+      const j2 = a * sg * gDu * dt;
+      const j3 = a * sg * gDk;
+      accumulate(j0, j1, j2, j3, a * j0 - s(i), wt(i));
+    }
+    mirrorH();
+    let improved = false;
+    for (let tries = 0; tries < 6; tries++) {
+      if (solve(lambda)) {
+        const na = a + load<f64>(D);
+        const nc = c + load<f64>(D + 8);
+        let nw = w + load<f64>(D + 16);
+        let nk = k + load<f64>(D + 24);
+        if (nk < K_MIN) nk = K_MIN;
+        if (nk > K_MAX) nk = K_MAX;
+        if (nw < w * 0.25) nw = w * 0.25;
+        if (na > 0) {
+          const e = cost(n, na, nc, nw, nk);
+          if (e < cur) {
+            const gain = cur - e;
+            a = na;
+            c = nc;
+            w = nw;
+            k = nk;
+            cur = e;
+            lambda = lambda * 0.2 > 1e-9 ? lambda * 0.2 : 1e-9;
+            improved = true;
+            if (gain < cur * 1e-9) it = LM_ITERATIONS;
+            break;
+          }
+        }
+      }
+      lambda *= 8.0;
+    }
+    if (!improved) break;
+  }
+  fitC = c;
+  fitW = w;
+  return cur;
+}
+
+@inline function addH(r: i32, col: i32, v: f64): void {
+  const p = H + (<usize>(r * 4 + col) << 3);
+  store<f64>(p, load<f64>(p) + v);
+}
+
+function mirrorH(): void {
+  for (let r = 1; r < 4; r++) {
+    for (let col = 0; col < r; col++) store<f64>(H + (<usize>(r * 4 + col) << 3), h(col, r));
+  }
+}
+
+@inline function accumulate(j0: f64, j1: f64, j2: f64, j3: f64, r: f64, ww: f64): void {
+  const a0 = ww * j0;
+  const a1 = ww * j1;
+  const a2 = ww * j2;
+  const a3 = ww * j3;
+  addH(0, 0, a0 * j0);
+  addH(0, 1, a0 * j1);
+  addH(0, 2, a0 * j2);
+  addH(0, 3, a0 * j3);
+  addH(1, 1, a1 * j1);
+  addH(1, 2, a1 * j2);
+  addH(1, 3, a1 * j3);
+  addH(2, 2, a2 * j2);
+  addH(2, 3, a2 * j3);
+  addH(3, 3, a3 * j3);
+  const gp = G;
+  store<f64>(gp, load<f64>(gp) + a0 * r);
+  store<f64>(gp + 8, load<f64>(gp + 8) + a1 * r);
+  store<f64>(gp + 16, load<f64>(gp + 16) + a2 * r);
+  store<f64>(gp + 24, load<f64>(gp + 24) + a3 * r);
+}
