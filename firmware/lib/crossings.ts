@@ -11,7 +11,7 @@
 export const MAX_ACTIVE: i32 = 128;
 export const HITS_PER_CROSSING: i32 = 128;
 const INDEX_SIZE: i32 = 512; // open addressing, kept under 25% full
-const RECENT: i32 = 64; // recently closed crossings, to refuse their stragglers
+const RECENT: i32 = 256; // recently closed or refused crossings, to refuse their stragglers
 
 export const ADD_OK: i32 = 0;
 export const ADD_TABLE_FULL: i32 = 1;
@@ -32,6 +32,7 @@ const freeSlots = memory.data(MAX_ACTIVE * 2);
 const rLoop = memory.data(RECENT * 4);
 const rTx = memory.data(RECENT * 4);
 const rLast = memory.data(RECENT * 8);
+const rRefused = memory.data(RECENT); // 1: refused for want of a slot, 0: closed
 
 let nActive: i32 = 0;
 let nFree: i32 = 0;
@@ -64,6 +65,7 @@ export function resetCrossings(quietGap: u64): void {
   memory.fill(rLast, 0, RECENT * 8);
   memory.fill(rTx, 0, RECENT * 4);
   memory.fill(rLoop, 0xff, RECENT * 4);
+  memory.fill(rRefused, 0, RECENT);
   nActive = 0;
   nFree = MAX_ACTIVE;
   for (let i = 0; i < MAX_ACTIVE; i++) setSlotAt(freeSlots, i, MAX_ACTIVE - 1 - i);
@@ -117,19 +119,40 @@ function indexRemove(slot: i32): void {
   store<u16>(index + (<usize>hole << 1), 0);
 }
 
-function recentlyClosed(loop: u32, tx: u32, t: u64): bool {
+/** The recent entry this hit continues (within the quiet gap), or -1. */
+function recentEntry(loop: u32, tx: u32, t: u64): i32 {
   for (let i = 0; i < RECENT; i++) {
-    if (u32at(rTx, i) == tx && u32at(rLoop, i) == loop && t <= u64at(rLast, i) + quietGapUs) return true;
+    if (u32at(rTx, i) == tx && u32at(rLoop, i) == loop && t <= u64at(rLast, i) + quietGapUs) return i;
   }
-  return false;
+  return -1;
 }
 
-/** Files one hit. Hits of a crossing may come slightly out of order. */
+function remember(loop: u32, tx: u32, last: u64, refused: bool): void {
+  setU32(rLoop, recentNext, loop);
+  setU32(rTx, recentNext, tx);
+  setU64(rLast, recentNext, last);
+  store<u8>(rRefused + <usize>recentNext, refused ? 1 : 0);
+  recentNext = (recentNext + 1) % RECENT;
+}
+
+/**
+ * Files one hit. Hits of a crossing may come slightly out of order. A crossing that
+ * finds the table full is refused whole, to its last hit: a passing is never made
+ * from part of a crossing.
+ */
 export function addHit(loop: u32, tx: u32, t: u64, strength: u32): i32 {
   let slot = find(loop, tx);
   if (slot < 0) {
-    if (recentlyClosed(loop, tx, t)) return ADD_LATE;
-    if (nFree == 0) return ADD_TABLE_FULL;
+    const r = recentEntry(loop, tx, t);
+    if (r >= 0) {
+      if (load<u8>(rRefused + <usize>r) == 0) return ADD_LATE;
+      if (t > u64at(rLast, r)) setU64(rLast, r, t);
+      return ADD_TABLE_FULL;
+    }
+    if (nFree == 0) {
+      remember(loop, tx, t, true);
+      return ADD_TABLE_FULL;
+    }
     slot = slotAt(freeSlots, --nFree);
     setSlotAt(active, nActive++, slot);
     setU32(sLoop, slot, loop);
@@ -217,10 +240,7 @@ export function closeQuiet(quietBefore: u64, onClose: () => void): i32 {
     closedPeak = u32at(sPeak, slot);
     closedStored = <i32>u32at(sN, slot);
     onClose();
-    setU32(rLoop, recentNext, closedLoop);
-    setU32(rTx, recentNext, closedTx);
-    setU64(rLast, recentNext, u64at(sLast, slot));
-    recentNext = (recentNext + 1) % RECENT;
+    remember(closedLoop, closedTx, u64at(sLast, slot), false);
     indexRemove(slot);
     setSlotAt(active, i, slotAt(active, --nActive));
     setSlotAt(freeSlots, nFree++, slot);

@@ -13,7 +13,7 @@
 // then Levenberg–Marquardt on all four. Only scratch buffers; nothing allocated.
 
 /** Receiver noise model for the weights: σ² = (RHO·s)² + S0². */
-const RHO: f64 = 0.02;
+const RHO: f64 = 0.03;
 const S0: f64 = 5.0;
 /** Main-lobe hits are those above this share of the peak. */
 const MAIN_LOBE_SHARE: f64 = 0.3;
@@ -21,7 +21,9 @@ const MAIN_LOBE_SHARE: f64 = 0.3;
 const MAIN_LOBE_U: f64 = 1.09;
 const K_MIN: f64 = 0.3;
 const K_MAX: f64 = 3.0;
-const LM_ITERATIONS: i32 = 12;
+const LM_ITERATIONS: i32 = 15;
+/** Transponders transmit about this often (µs). */
+const NOMINAL_INTERVAL_US: f64 = 1500.0;
 /** χ² per degree of freedom a fit must reach to skip the remaining starts. */
 const GOOD_CHI2: f64 = 1.5;
 
@@ -179,10 +181,9 @@ export function crossingTime(n: i32): f64 {
   while (lo > 0 && s(lo - 1) >= floor) lo--;
   let hi = peak;
   while (hi < n - 1 && s(hi + 1) >= floor) hi++;
-  const meanGap = (t(n - 1) - t(0)) / <f64>(n - 1);
-  const span = t(hi) - t(lo) + meanGap;
-  const w0 = (2.0 * MAIN_LOBE_U) / (span > 500.0 ? span : 500.0);
-  const c0 = t(peak);
+  const span = t(hi) - t(lo) + NOMINAL_INTERVAL_US;
+  const w0 = (2.0 * MAIN_LOBE_U) / (span > 1000.0 ? span : 1000.0);
+  const c0 = parabolaTop(lo, hi, peak);
 
   // Several starts (rate and centre): a sparse main lobe has more than one local fit.
   let bestCost = Infinity;
@@ -211,6 +212,38 @@ export function crossingTime(n: i32): f64 {
   }
   fittedRate = w;
   return c;
+}
+
+/**
+ * The top of a parabola fitted (least squares) through the main lobe's hits: a good
+ * first guess of the centre. The strongest hit when the lobe has too few hits.
+ */
+function parabolaTop(lo: i32, hi: i32, peak: i32): f64 {
+  if (hi - lo < 2) return t(peak);
+  const t0 = t(peak);
+  let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0, s4: f64 = 0;
+  let y0: f64 = 0, y1: f64 = 0, y2: f64 = 0;
+  for (let i = lo; i <= hi; i++) {
+    const x = (t(i) - t0) * 1e-3; // ms keeps the sums well scaled
+    const x2 = x * x;
+    const y = s(i);
+    s0 += 1;
+    s1 += x;
+    s2 += x2;
+    s3 += x2 * x;
+    s4 += x2 * x2;
+    y0 += y;
+    y1 += x * y;
+    y2 += x2 * y;
+  }
+  // Normal equations for y = a + b·x + c·x², solved by Cramer's rule.
+  const det = s0 * (s2 * s4 - s3 * s3) - s1 * (s1 * s4 - s3 * s2) + s2 * (s1 * s3 - s2 * s2);
+  if (Math.abs(det) < 1e-12) return t0;
+  const b = (s0 * (y1 * s4 - s3 * y2) - y0 * (s1 * s4 - s3 * s2) + s2 * (s1 * y2 - y1 * s2)) / det;
+  const c = (s0 * (s2 * y2 - y1 * s3) - s1 * (s1 * y2 - y1 * s2) + y0 * (s1 * s3 - s2 * s2)) / det;
+  if (c >= 0) return t0;
+  const top = t0 - (b / (2.0 * c)) * 1e3;
+  return top >= t(lo) - NOMINAL_INTERVAL_US && top <= t(hi) + NOMINAL_INTERVAL_US ? top : t0;
 }
 
 let fitC: f64 = 0;

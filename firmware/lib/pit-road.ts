@@ -81,16 +81,28 @@ export function pitLineCrossed(tx: u32, line: i32, timeUs: u64): bool {
 
 function measure(line: i32, entryUs: u64, exitUs: u64): void {
   const mm = <u64>(load<u32>(lineDistance + (<usize>line << 2)) - load<u32>(lineDistance + (<usize>(line - 1) << 2)));
-  const us = exitUs - entryUs;
-  const num = mm * 10_000_000_000; // ≤ 2·10¹⁶: exact in u64
-  const den = us * 44704;
   segNumber = <u32>line;
   segEntryUs = entryUs;
   segExitUs = exitUs;
-  const cmph = (2 * num + den) / (2 * den); // rounded half up
-  segSpeed = cmph > 65535 ? 65535 : <u32>cmph;
-  // Over when the exact speed exceeds limit + tolerance: num/den > L ⇔ num > L·den.
-  segOver = den <= 0xffffffffffffffff / (limitCmph + toleranceCmph + 1) ? num > (limitCmph + toleranceCmph) * den : false;
+  segSpeed = segmentSpeed(mm, exitUs - entryUs);
+  segOver = overLimit(mm, exitUs - entryUs, limitCmph + toleranceCmph);
+}
+
+/** Average speed in 0.01 mph, rounded half up, of `mm` covered in `us` (> 0). */
+export function segmentSpeed(mm: u64, us: u64): u32 {
+  const num = mm * 10_000_000_000; // mm ≤ 2·10⁶: exact in u64
+  const den = us * 44704;
+  const cmph = (2 * num + den) / (2 * den);
+  return cmph > 65535 ? 65535 : <u32>cmph;
+}
+
+/** Whether `mm` in `us` is strictly faster than `thresholdCmph`, decided exactly. */
+export function overLimit(mm: u64, us: u64, thresholdCmph: u64): bool {
+  const num = mm * 10_000_000_000;
+  const den = us * 44704;
+  // num/den > T ⇔ num > T·den; a den so large that T·den overflows is far too slow.
+  if (den > 0xffffffffffffffff / (thresholdCmph + 1)) return false;
+  return num > thresholdCmph * den;
 }
 
 /** A slot for a vehicle new to pit road; a full table gives up the stalest. */
