@@ -293,7 +293,7 @@ function fit(n: i32, c0: f64, w0: f64): f64 {
             cur = e;
             lambda = lambda * 0.2 > 1e-9 ? lambda * 0.2 : 1e-9;
             improved = true;
-            if (gain < cur * 1e-9) it = LM_ITERATIONS;
+            if (gain < cur * 1e-5) it = LM_ITERATIONS;
             break;
           }
         }

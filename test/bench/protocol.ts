@@ -5,17 +5,9 @@
 import { decode, encode, encodeEvent } from '../../protocol/codec.js';
 import { MAX_SAFE_TIME_US, type BoardEvent, type MessageType, type MessageTypes } from '../../protocol/schema.js';
 import { CASES, EPOCH_US, SAMPLE_EVENTS, U32_MAX } from '../../protocol/vectors/cases.js';
+import { table } from './table.js';
 
 const jsonBytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v));
-
-function table(head: string[], rows: (string | number)[][]): void {
-  const cells = [head, ...rows.map((r) => r.map(String))];
-  const widths = head.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  console.log(line(head));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of cells.slice(1)) console.log(line(r));
-}
 
 const pct = (a: number, b: number): string => `${Math.round((100 * a) / b)}%`;
 

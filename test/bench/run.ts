@@ -2,6 +2,7 @@
 // measured figures. Benchmarks measure; tests decide. Nothing here asserts timings.
 const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   protocol: () => import('./protocol.js'),
+  loop: () => import('./loop.js'),
 };
 
 async function main(argv: string[]): Promise<number> {
