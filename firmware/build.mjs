@@ -120,7 +120,30 @@ function generateSelftestVectors() {
     const bytes = hex.match(/../g).map((h) => `0x${h}`).join(', ');
     lines.push(`// ${name}`, `export const ${constName(name)}: StaticArray<u8> = [${bytes}];`);
   }
+  lines.push(...storedCrossings());
   writeFileSync(join(out, 'vectors.ts'), lines.join('\n') + '\n');
+}
+
+/** The loop board selftest's stored hit sequences (firmware/selftest-crossings.json), flattened. */
+function storedCrossings() {
+  const crossings = JSON.parse(readFileSync(join(root, 'firmware', 'selftest-crossings.json'), 'utf8'));
+  const starts = [];
+  let at = 0;
+  for (const c of crossings) {
+    starts.push(at);
+    at += c.t.length;
+  }
+  const list = (xs) => `[${xs.join(', ')}]`;
+  return [
+    '// stored crossings (firmware/selftest-crossings.json)',
+    `export const CROSSING_COUNT: i32 = ${crossings.length};`,
+    `export const CROSSING_START: StaticArray<i32> = ${list(starts)};`,
+    `export const CROSSING_LEN: StaticArray<i32> = ${list(crossings.map((c) => c.t.length))};`,
+    `export const CROSSING_T: StaticArray<u32> = ${list(crossings.flatMap((c) => c.t))};`,
+    `export const CROSSING_S: StaticArray<u16> = ${list(crossings.flatMap((c) => c.strength))};`,
+    `export const CROSSING_TRUTH: StaticArray<f64> = ${list(crossings.map((c) => c.truthUs))};`,
+    `export const CROSSING_TOLERANCE: StaticArray<f64> = ${list(crossings.map((c) => c.toleranceUs))};`,
+  ];
 }
 
 function selftestVectorNames() {

@@ -2,10 +2,9 @@
 // publish and a log, and nothing else. The same host serves the simulator (many
 // boards in one process, simulated clocks), `pitwall board` (one board per process,
 // the hardware-in-the-loop shape) and `npm start`.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { instantiateSync } from '@assemblyscript/loader';
+import { repoPath } from '../protocol/repo-root.js';
 
 export type BoardImageKind = 'loop' | 'box';
 
@@ -54,10 +53,7 @@ export interface BoardHostOptions {
 
 /** Path of a built board image (`npm run build` makes them). */
 export function boardImagePath(kind: BoardImageKind): string {
-  // Sources run from sim-hardware/, compiled code from dist/sim-hardware/: look upwards.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'asconfig.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return join(dir, 'build', 'firmware', `${kind}.wasm`);
+  return repoPath('build', 'firmware', `${kind}.wasm`);
 }
 
 const moduleCache = new Map<string, WebAssembly.Module>();

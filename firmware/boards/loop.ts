@@ -64,6 +64,7 @@ import {
   segOver,
 } from '../lib/pit-road';
 import { runSelftest } from '../lib/selftest';
+import { runLoopSelftest } from '../lib/selftest-loop';
 
 export { input_ptr, input_cap, init, link, tick, command, control } from '../lib/board';
 
@@ -284,5 +285,5 @@ function copyLoopConfig(from: LoopConfigMsg, to: LoopConfigMsg): void {
 }
 
 export function selftest(): i32 {
-  return runSelftest();
+  return runSelftest() + runLoopSelftest();
 }

@@ -8,11 +8,12 @@
 // --check writes nothing and exits 1 when a file differs from what would be written.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { DecodeError, decode, encode } from '../codec.js';
 import { diagnose } from '../diag.js';
+import { repoPath } from '../repo-root.js';
 import { DECODE_ERRORS, MESSAGE_TYPES, type DecodeErrorReason, type MessageType } from '../schema.js';
 import { ACCEPTED, CASES, INVALID } from './cases.js';
 
@@ -99,14 +100,7 @@ function json(v: unknown): string {
 
 /** protocol/vectors in the source tree, also when running from dist/. */
 export function vectorsDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'protocol', 'pitwall.cddl')) && existsSync(join(dir, 'package.json')))
-      return join(dir, 'protocol', 'vectors');
-    const up = dirname(dir);
-    if (up === dir) throw new Error('repository root (protocol/pitwall.cddl) not found');
-    dir = up;
-  }
+  return repoPath('protocol', 'vectors');
 }
 
 function main(argv: string[]): number {

@@ -7,7 +7,7 @@ import { BoardHost, boardImagePath } from '../../sim-hardware/board-host.js';
 import { encode } from '../../protocol/codec.js';
 import { DEFAULT_PROFILE, HARSH_PROFILE, encodeHitRecords, loopHits, makeTransponder, type LoopFieldProfile } from '../../sim-hardware/loop-field.js';
 import { constantSpeed } from '../../sim-hardware/motion.js';
-import { MPH, matchPassings, percentile, runLoops } from '../support/loop-run.js';
+import { MPH, matchPassings, percentile, pitRoadLayout, runLoops, segmentSpeedErrors } from '../support/loop-run.js';
 import { table } from './table.js';
 
 const T0 = 1_763_726_400_000_000;
@@ -37,6 +37,24 @@ function accuracy(crossings: number): void {
     }
   }
   table(['profile', 'mph', 'hits/crossing', 'missed', 'extra', 'p50 µs', 'p99 µs', 'max µs'], rows);
+}
+
+function pitSpeeds(): void {
+  console.log('\npit road segment speed error vs truth (ten 207 ft segments, 100 vehicles per row)\n');
+  const { lines, config, segmentM } = pitRoadLayout();
+  const rows: (string | number)[][] = [];
+  for (const [name, profile] of PROFILES) {
+    for (const mph of [30, 45, 55]) {
+      const vehicles = Array.from({ length: 100 }, (_, i) => ({
+        transponder: makeTransponder(500 + i, profile, 21),
+        motion: constantSpeed(T0 + i * 20_000_000, 0, (mph - 0.5 + i * 0.010037) * MPH),
+      }));
+      const run = runLoops({ config, lines, vehicles, profile, seed: 21 });
+      const e = segmentSpeedErrors(run, segmentM);
+      rows.push([name, mph, e.length, percentile(e, 0.5).toFixed(4), percentile(e, 0.99).toFixed(4), (e.at(-1) ?? NaN).toFixed(4)]);
+    }
+  }
+  table(['profile', 'mph', 'segments', 'p50 mph', 'p99 mph', 'max mph'], rows);
 }
 
 /** Hits per second inside `hits` (records already in the board's input format). */
@@ -76,5 +94,6 @@ export async function run(args: string[]): Promise<void> {
   const i = args.indexOf('--crossings');
   const crossings = i >= 0 ? Number(args[i + 1]) : 2000;
   accuracy(crossings);
+  pitSpeeds();
   throughput();
 }

@@ -7,7 +7,7 @@ import type { LoopConfig, SegmentSpeed } from '../../protocol/schema.js';
 import { DEFAULT_PROFILE, makeTransponder, type LoopLine } from '../../sim-hardware/loop-field.js';
 import { constantSpeed, piecewiseMotion } from '../../sim-hardware/motion.js';
 import { HEALTH_COUNTERS } from '../../protocol/schema.js';
-import { MPH, matchPassings, percentile, runLoops } from '../support/loop-run.js';
+import { MPH, matchPassings, percentile, pitRoadLayout, runLoops, segmentSpeedErrors } from '../support/loop-run.js';
 
 const T0 = 1_763_726_400_000_000;
 const SF: LoopConfig = { kind: 'loop', loops: [{ id: 1, role: 'start-finish', distanceMm: 0 }], quietGapUs: 20_000, minHits: 3 };
@@ -60,22 +60,7 @@ describe('loop board passings vs truth (default profile)', () => {
   });
 });
 
-// Pit road: entry yellow line, ten timing lines 207 ft (63.09 m) apart, exit yellow line, pit-out.
-const SEG_M = 63.0936;
-const PIT_LINES: LoopLine[] = [
-  ...Array.from({ length: 11 }, (_, i) => ({ loop: 10 + i, positionM: 50 + i * SEG_M })),
-  { loop: 30, positionM: 50 + 10 * SEG_M + 25 },
-];
-const PIT: LoopConfig = {
-  kind: 'loop',
-  loops: [
-    ...PIT_LINES.slice(0, 11).map((l, i) => ({ id: l.loop, role: i === 0 ? ('pit-entry' as const) : i === 10 ? ('pit-exit' as const) : ('pit-timing' as const), distanceMm: Math.round((l.positionM - 50) * 1000) })),
-    { id: 30, role: 'pit-out' as const, distanceMm: Math.round((PIT_LINES[11]!.positionM - 50) * 1000) },
-  ],
-  quietGapUs: 40_000,
-  minHits: 3,
-  pitRoad: { limit: 4500, tolerance: 500 },
-};
+const { lines: PIT_LINES, config: PIT, segmentM: SEG_M } = pitRoadLayout();
 
 function segments(events: ReturnType<typeof runLoops>['events']): SegmentSpeed[] {
   return events.filter((e): e is SegmentSpeed => e.kind === 'segment-speed');
@@ -90,15 +75,7 @@ describe('pit road at the edge (R-PIT-SPEED-1, R-PIT-EXIT-1)', () => {
     const run = runLoops({ config: PIT, lines: PIT_LINES, vehicles, profile: DEFAULT_PROFILE, seed: 21 });
     const segs = segments(run.events);
     expect(segs.length).toBe(120 * 10);
-    const truthAt = new Map(run.truth.map((t) => [`${t.loop}/${t.transponder}`, t.transponderUs]));
-    const errs = segs
-      .map((s) => {
-        const t1 = truthAt.get(`${10 + s.segment - 1}/${s.transponder}`)!;
-        const t2 = truthAt.get(`${10 + s.segment}/${s.transponder}`)!;
-        const trueMph = (SEG_M / ((t2 - t1) / 1e6)) / MPH;
-        return Math.abs(s.speed / 100 - trueMph);
-      })
-      .sort((a, b) => a - b);
+    const errs = segmentSpeedErrors(run, SEG_M);
     expect(percentile(errs, 0.99)).toBeLessThanOrEqual(0.01);
     expect(segs.every((s) => s.limit === 4500 && s.over === s.speed > 5000)).toBe(true);
   });

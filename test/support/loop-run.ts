@@ -109,4 +109,42 @@ export function percentile(sorted: number[], q: number): number {
 }
 
 export const MPH = 0.44704;
+
+/**
+ * A pit road as the loop board sees it: entry yellow line (loop 10), ten segments of
+ * 207 ft (63.0936 m) through timing lines 11-19 to the exit yellow line (loop 20),
+ * then the pit-out line (loop 30); limit 45 mph, tolerance 5 mph.
+ */
+export function pitRoadLayout(): { lines: LoopLine[]; config: LoopConfig; segmentM: number } {
+  const segmentM = 63.0936;
+  const lines: LoopLine[] = [
+    ...Array.from({ length: 11 }, (_, i) => ({ loop: 10 + i, positionM: 50 + i * segmentM })),
+    { loop: 30, positionM: 50 + 10 * segmentM + 25 },
+  ];
+  const role = (i: number) => (i === 0 ? ('pit-entry' as const) : i === 10 ? ('pit-exit' as const) : ('pit-timing' as const));
+  const config: LoopConfig = {
+    kind: 'loop',
+    loops: [
+      ...lines.slice(0, 11).map((l, i) => ({ id: l.loop, role: role(i), distanceMm: Math.round((l.positionM - 50) * 1000) })),
+      { id: 30, role: 'pit-out' as const, distanceMm: Math.round((lines[11]!.positionM - 50) * 1000) },
+    ],
+    quietGapUs: 40_000,
+    minHits: 3,
+    pitRoad: { limit: 4500, tolerance: 500 },
+  };
+  return { lines, config, segmentM };
+}
+
+/** |reported − true| segment speed (mph) of every segment-speed event of a pitRoadLayout run. */
+export function segmentSpeedErrors(run: LoopRun, segmentM: number): number[] {
+  const truthAt = new Map(run.truth.map((t) => [`${t.loop}/${t.transponder}`, t.transponderUs]));
+  const errors: number[] = [];
+  for (const e of run.events) {
+    if (e.kind !== 'segment-speed') continue;
+    const t1 = truthAt.get(`${9 + e.segment}/${e.transponder}`)!;
+    const t2 = truthAt.get(`${10 + e.segment}/${e.transponder}`)!;
+    errors.push(Math.abs(e.speed / 100 - segmentM / ((t2 - t1) / 1e6) / MPH));
+  }
+  return errors.sort((a, b) => a - b);
+}
 export type { Transponder };
