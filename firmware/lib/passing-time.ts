@@ -24,8 +24,13 @@ const K_MAX: f64 = 3.0;
 const LM_ITERATIONS: i32 = 15;
 /** Transponders transmit about this often (µs). */
 const NOMINAL_INTERVAL_US: f64 = 1500.0;
-/** χ² per degree of freedom a fit must reach to skip the remaining starts. */
-const GOOD_CHI2: f64 = 1.5;
+/**
+ * χ² per degree of freedom a fit must reach to skip the remaining starts. A right fit
+ * exceeds 3 about once in 2,000 (11 degrees of freedom); a wrong local fit by far.
+ */
+const GOOD_CHI2: f64 = 3.0;
+/** A centre step smaller than this (µs) counts as settled. */
+const SETTLED_US: f64 = 0.3;
 
 export const MAX_FIT_HITS: i32 = 128;
 /** Hit times (µs, relative to the first hit) and strengths, filled by the caller. */
@@ -54,8 +59,9 @@ let gDk: f64 = 0;
   const k2 = k * k;
   const dp = p * p + k2;
   const dm = m * m + k2;
-  const ip = 1.0 / dp;
-  const im = 1.0 / dm;
+  const inv = 1.0 / (dp * dm); // one division for both terms
+  const ip = dm * inv;
+  const im = dp * inv;
   gVal = p * ip - m * im;
   gDu = (k2 - p * p) * ip * ip - (k2 - m * m) * im * im;
   gDk = 2.0 * k * (m * im * im - p * ip * ip);
@@ -65,7 +71,9 @@ let gDk: f64 = 0;
   const p = u + 1.0;
   const m = u - 1.0;
   const k2 = k * k;
-  return p / (p * p + k2) - m / (m * m + k2);
+  const dp = p * p + k2;
+  const dm = m * m + k2;
+  return (p * dm - m * dp) / (dp * dm);
 }
 
 /** Weighted cost at (c, w, k) with the best amplitude; sets `bestA`. */
@@ -259,18 +267,54 @@ function fit(n: i32, c0: f64, w0: f64): f64 {
   let cur = cost(n, a, c, w, k);
   let lambda: f64 = 1e-3;
   for (let it = 0; it < LM_ITERATIONS; it++) {
-    memory.fill(H, 0, 16 * 8);
-    memory.fill(G, 0, 4 * 8);
+    // Normal equations JᵀWJ and JᵀWr, accumulated in locals (the hot loop).
+    let h00: f64 = 0, h01: f64 = 0, h02: f64 = 0, h03: f64 = 0, h11: f64 = 0;
+    let h12: f64 = 0, h13: f64 = 0, h22: f64 = 0, h23: f64 = 0, h33: f64 = 0;
+    let g0: f64 = 0, g1: f64 = 0, g2: f64 = 0, g3: f64 = 0;
     for (let i = 0; i < n; i++) {
       const dt = t(i) - c;
       shape(dt * w, k);
       const sg: f64 = gVal < 0 ? -1.0 : 1.0;
       const j0 = Math.abs(gVal);
-      const j1 = -a * sg * gDu * w;
-      const j2 = a * sg * gDu * dt;
-      const j3 = a * sg * gDk;
-      accumulate(j0, j1, j2, j3, a * j0 - s(i), wt(i));
+      const as = a * sg;
+      const j1 = -as * gDu * w;
+      const j2 = as * gDu * dt;
+      const j3 = as * gDk;
+      const ww = wt(i);
+      const r = (a * j0 - s(i)) * ww;
+      const a0 = ww * j0;
+      const a1 = ww * j1;
+      const a2 = ww * j2;
+      const a3 = ww * j3;
+      h00 += a0 * j0;
+      h01 += a0 * j1;
+      h02 += a0 * j2;
+      h03 += a0 * j3;
+      h11 += a1 * j1;
+      h12 += a1 * j2;
+      h13 += a1 * j3;
+      h22 += a2 * j2;
+      h23 += a2 * j3;
+      h33 += a3 * j3;
+      g0 += j0 * r;
+      g1 += j1 * r;
+      g2 += j2 * r;
+      g3 += j3 * r;
     }
+    setH(0, 0, h00);
+    setH(0, 1, h01);
+    setH(0, 2, h02);
+    setH(0, 3, h03);
+    setH(1, 1, h11);
+    setH(1, 2, h12);
+    setH(1, 3, h13);
+    setH(2, 2, h22);
+    setH(2, 3, h23);
+    setH(3, 3, h33);
+    store<f64>(G, g0);
+    store<f64>(G + 8, g1);
+    store<f64>(G + 16, g2);
+    store<f64>(G + 24, g3);
     mirrorH();
     let improved = false;
     for (let tries = 0; tries < 6; tries++) {
@@ -286,6 +330,7 @@ function fit(n: i32, c0: f64, w0: f64): f64 {
           const e = cost(n, na, nc, nw, nk);
           if (e < cur) {
             const gain = cur - e;
+            const moved = Math.abs(nc - c);
             a = na;
             c = nc;
             w = nw;
@@ -293,7 +338,8 @@ function fit(n: i32, c0: f64, w0: f64): f64 {
             cur = e;
             lambda = lambda * 0.2 > 1e-9 ? lambda * 0.2 : 1e-9;
             improved = true;
-            if (gain < cur * 1e-5) it = LM_ITERATIONS;
+            // Done when the cost stalls, or the centre — all that is wanted — has settled.
+            if (gain < cur * 1e-5 || (moved < SETTLED_US && gain < cur * 1e-3)) it = LM_ITERATIONS;
             break;
           }
         }
@@ -307,35 +353,12 @@ function fit(n: i32, c0: f64, w0: f64): f64 {
   return cur;
 }
 
-@inline function addH(r: i32, col: i32, v: f64): void {
-  const p = H + (<usize>(r * 4 + col) << 3);
-  store<f64>(p, load<f64>(p) + v);
+@inline function setH(r: i32, col: i32, v: f64): void {
+  store<f64>(H + (<usize>(r * 4 + col) << 3), v);
 }
 
 function mirrorH(): void {
   for (let r = 1; r < 4; r++) {
     for (let col = 0; col < r; col++) store<f64>(H + (<usize>(r * 4 + col) << 3), h(col, r));
   }
-}
-
-@inline function accumulate(j0: f64, j1: f64, j2: f64, j3: f64, r: f64, ww: f64): void {
-  const a0 = ww * j0;
-  const a1 = ww * j1;
-  const a2 = ww * j2;
-  const a3 = ww * j3;
-  addH(0, 0, a0 * j0);
-  addH(0, 1, a0 * j1);
-  addH(0, 2, a0 * j2);
-  addH(0, 3, a0 * j3);
-  addH(1, 1, a1 * j1);
-  addH(1, 2, a1 * j2);
-  addH(1, 3, a1 * j3);
-  addH(2, 2, a2 * j2);
-  addH(2, 3, a2 * j3);
-  addH(3, 3, a3 * j3);
-  const gp = G;
-  store<f64>(gp, load<f64>(gp) + a0 * r);
-  store<f64>(gp + 8, load<f64>(gp + 8) + a1 * r);
-  store<f64>(gp + 16, load<f64>(gp + 16) + a2 * r);
-  store<f64>(gp + 24, load<f64>(gp + 24) + a3 * r);
 }

@@ -63,30 +63,23 @@ function throughput(): void {
   const rows: (string | number)[][] = [];
   for (const mph of [55, 200]) {
     const { hits } = loopHits([{ loop: 1, positionM: 100 }], vehicles(4000, mph, DEFAULT_PROFILE, 3), DEFAULT_PROFILE, 3);
-    let now = BigInt(hits[0]!.timeUs);
-    let passings = 0;
-    const board = BoardHost.create({
-      kind: 'loop',
-      id: 'loop-bench',
-      boot: 1,
-      clock: () => now,
-      publish: (channel, bytes) => {
-        if (channel === 'evt') passings += bytes.length > 0 ? 1 : 0;
-        return true;
-      },
-      log: () => {},
-    });
-    board.link(true);
-    board.command(encode('command', { board: 'loop-bench', id: 1, body: { kind: 'config', config: SF } }));
     const batches: Uint8Array[] = [];
-    const cap = board.inputCapacity / 16;
-    for (let i = 0; i < hits.length; i += cap) batches.push(encodeHitRecords(hits.slice(i, i + cap)));
-    const t0 = performance.now();
-    for (const b of batches) board.hits(b);
-    const ms = performance.now() - t0;
-    rows.push([mph, hits.length, (hits.length / 4000).toFixed(1), ms.toFixed(0), ((hits.length / ms) * 1000).toFixed(0), ((ms * 1e6) / hits.length).toFixed(0)]);
+    for (let i = 0; i < hits.length; i += 1024) batches.push(encodeHitRecords(hits.slice(i, i + 1024)));
+    // Seven rounds on fresh boards; the median round is reported.
+    const rounds: number[] = [];
+    for (let round = 0; round < 7; round++) {
+      const now = BigInt(hits[0]!.timeUs);
+      const board = BoardHost.create({ kind: 'loop', id: 'loop-bench', boot: 1, clock: () => now, publish: () => true, log: () => {} });
+      board.link(true);
+      board.command(encode('command', { board: 'loop-bench', id: 1, body: { kind: 'config', config: SF } }));
+      const t0 = performance.now();
+      for (const b of batches) board.hits(b);
+      rounds.push(performance.now() - t0);
+    }
+    const ms = rounds.sort((x, y) => x - y)[3]!;
+    rows.push([mph, hits.length, (hits.length / 4000).toFixed(1), ms.toFixed(1), ((hits.length / ms) * 1000).toFixed(0), ((ms * 1e6) / hits.length).toFixed(0)]);
   }
-  table(['mph', 'hits', 'hits/crossing', 'ms', 'hits/s', 'ns/hit'], rows);
+  table(['mph', 'hits', 'hits/crossing', 'median ms', 'hits/s', 'ns/hit'], rows);
   console.log(`\nloop.wasm: ${readFileSync(boardImagePath('loop')).length} bytes`);
 }
 
