@@ -67,10 +67,8 @@ export class BoardHost {
   /** Set when the image aborted: the board is dead until restarted. */
   crashed: Error | undefined;
   private readonly exports: BoardExports;
-  private readonly opts: BoardHostOptions;
 
   private constructor(opts: BoardHostOptions, exports: BoardExports, boot: number) {
-    this.opts = opts;
     this.kind = opts.kind;
     this.id = opts.id;
     this.boot = boot;

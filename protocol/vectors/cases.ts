@@ -11,7 +11,6 @@
 import { toDataModel } from '../codec.js';
 import {
   MAX_SAFE_TIME_US,
-  PROTOCOL_VERSION,
   type BoardEvent,
   type Passing,
   type DecodeErrorReason,
@@ -49,7 +48,8 @@ const c = <T extends MessageType>(type: T, name: string, value: MessageTypes[T])
 
 // ------------------------------------------------------------------ events
 
-const passingMax: BoardEvent = {
+/** A passing with every field at its largest valid value: the largest a passing gets. */
+export const passingMax: BoardEvent = {
   kind: 'passing',
   loop: 255,
   transponder: U32_MAX,
