@@ -148,6 +148,14 @@ export class BoardHost {
     return this.call(() => fn(this.writeInput(records) / 16));
   }
 
+  /** Box sensor samples (firmware/BOX-BOARD.md record format, 64 bytes each). */
+  samples(records: Uint8Array): number {
+    const fn = this.exports.samples;
+    if (!fn) throw new Error(`a ${this.kind} board takes no box samples`);
+    if (records.length % 64 !== 0) throw new Error('box sample records are 64 bytes each');
+    return this.call(() => fn(this.writeInput(records) / 64));
+  }
+
   /** Bytes the input buffer holds. */
   get inputCapacity(): number {
     return this.exports.input_cap();

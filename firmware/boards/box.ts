@@ -1,7 +1,10 @@
-// Box board image: one to four pit boxes, their sensors and crew beams.
+// Box board image: one to four pit boxes, their sensors and crew beams. Sensor samples
+// come in (export `samples`); arrivals, stops, verdicts with margins, service, crew
+// over the wall, departures and transits go out (firmware/BOX-BOARD.md).
 
-import { CommandMsg, BirthMsg, BoxConfigMsg, BOARD_BOX, CAP_BOXES, MAX_BOXES } from '../lib/messages';
-import { defineBoard, setRejectReason, REJ_INCONSISTENT, REJ_OUT_OF_RANGE } from '../lib/board';
+import { CommandMsg, BirthMsg, BoxConfigMsg, BOARD_BOX, CAP_BOXES, CAP_INPUT_BATCH, MAX_BOXES } from '../lib/messages';
+import { defineBoard, setRejectReason, isStarted, count, flush, INPUT, INPUT_CAP, C_BAD_READINGS, REJ_INCONSISTENT, REJ_OUT_OF_RANGE } from '../lib/board';
+import { SAMPLE_RECORD, boxSample, boxSlot, useBoxes } from '../lib/pit-box';
 import { runSelftest } from '../lib/selftest';
 
 export { input_ptr, input_cap, init, link, tick, command, control } from '../lib/board';
@@ -14,7 +17,9 @@ const active = new BoxConfigMsg();
 
 defineBoard(BOARD_BOX, applyConfig, (m: BirthMsg): void => {
   m.setCapacity(CAP_BOXES, <u16>MAX_BOXES);
+  m.setCapacity(CAP_INPUT_BATCH, <u16>(INPUT_CAP / SAMPLE_RECORD));
 });
+useBoxes(active);
 
 function applyConfig(c: CommandMsg): u32 {
   const cfg = c.box;
@@ -32,7 +37,34 @@ function applyConfig(c: CommandMsg): u32 {
   if (cfg.sampleUs == 0 || cfg.sampleUs > MAX_SAMPLE_US) return setRejectReason(REJ_OUT_OF_RANGE, 'sampleUs must be 1 to 1000000');
   if (cfg.uncertaintyMm > MAX_UNCERTAINTY_MM) return setRejectReason(REJ_OUT_OF_RANGE, 'uncertaintyMm must be at most 1000');
   copyBoxConfig(cfg, active);
+  useBoxes(active);
   return 0;
+}
+
+/**
+ * Sensor samples: `n` records of 64 bytes in the input buffer (BOX-BOARD.md), in time
+ * order. Returns how many were taken; samples of boxes the board does not watch are
+ * counted in health (bad readings).
+ */
+export function samples(n: u32): i32 {
+  if (!isStarted()) return 0;
+  if (n > INPUT_CAP / SAMPLE_RECORD) {
+    count(C_BAD_READINGS, n);
+    return 0;
+  }
+  let taken = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const rec = INPUT + <usize>(i * SAMPLE_RECORD);
+    const slot = boxSlot(<u32>load<u16>(rec, 12));
+    if (slot < 0) {
+      count(C_BAD_READINGS);
+      continue;
+    }
+    boxSample(slot, rec);
+    taken++;
+  }
+  flush();
+  return taken;
 }
 
 function copyBoxConfig(from: BoxConfigMsg, to: BoxConfigMsg): void {

@@ -10,6 +10,7 @@ import {
   BOARD_LOOP,
   CAP_LOOPS,
   CAP_TRANSPONDERS,
+  CAP_INPUT_BATCH,
   MAX_LOOPS,
   EV_PIT_IN,
   EV_PIT_OUT,
@@ -104,6 +105,7 @@ resetCrossings(20_000);
 defineBoard(BOARD_LOOP, applyConfig, (m: BirthMsg): void => {
   m.setCapacity(CAP_LOOPS, <u16>MAX_LOOPS);
   m.setCapacity(CAP_TRANSPONDERS, <u16>MAX_ACTIVE);
+  m.setCapacity(CAP_INPUT_BATCH, <u16>(INPUT_CAP / HIT_RECORD));
 });
 onTick(closeByClock);
 

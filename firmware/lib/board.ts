@@ -122,7 +122,6 @@ export function defineBoard(boardKind: u32, apply: (c: CommandMsg) => u32, caps:
   applyConfig = apply;
   birth.kind = boardKind;
   birth.setCapacity(1, <u16>OUTBOX_SLOTS);
-  birth.setCapacity(5, <u16>(INPUT_CAP / 16));
   birth.setCapacity(6, <u16>MAX_MESSAGE);
   caps(birth);
 }

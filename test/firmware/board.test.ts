@@ -49,7 +49,7 @@ describe('board lifecycle (loop and box images)', () => {
       b.host.link(true);
       const [birth] = BoardDriver.births(b.take());
       expect(birth).toMatchObject({ board: `${kind}-a`, boot: 4242, kind, firmware: version, configHash: 0, seq: 0, timeUs: Number(T0) });
-      expect(birth!.capacities).toMatchObject({ outbox: 512, inputBatch: 1024, maxMessage: 4096 });
+      expect(birth!.capacities).toMatchObject({ outbox: 512, inputBatch: kind === 'loop' ? 1024 : 256, maxMessage: 4096 });
       expect(birth!.capacities[kind === 'loop' ? 'loops' : 'boxes']).toBe(kind === 'loop' ? 16 : 4);
     }
   });
