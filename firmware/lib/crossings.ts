@@ -33,6 +33,11 @@ const rLoop = memory.data(RECENT * 4);
 const rTx = memory.data(RECENT * 4);
 const rLast = memory.data(RECENT * 8);
 const rRefused = memory.data(RECENT); // 1: refused for want of a slot, 0: closed
+// Recent entries are chained per hash bucket so a new crossing's check stays short.
+const RECENT_BUCKETS: i32 = 256;
+const rHead = memory.data(RECENT_BUCKETS * 2); // entry + 1, 0 = none
+const rNext = memory.data(RECENT * 2); // entry + 1, 0 = end
+const rUsed = memory.data(RECENT);
 
 let nActive: i32 = 0;
 let nFree: i32 = 0;
@@ -66,6 +71,8 @@ export function resetCrossings(quietGap: u64): void {
   memory.fill(rTx, 0, RECENT * 4);
   memory.fill(rLoop, 0xff, RECENT * 4);
   memory.fill(rRefused, 0, RECENT);
+  memory.fill(rUsed, 0, RECENT);
+  memory.fill(rHead, 0, RECENT_BUCKETS * 2);
   nActive = 0;
   nFree = MAX_ACTIVE;
   for (let i = 0; i < MAX_ACTIVE; i++) setSlotAt(freeSlots, i, MAX_ACTIVE - 1 - i);
@@ -119,20 +126,47 @@ function indexRemove(slot: i32): void {
   store<u16>(index + (<usize>hole << 1), 0);
 }
 
+@inline function bucket(loop: u32, tx: u32): usize {
+  return rHead + (<usize>(hash(loop, tx) & (RECENT_BUCKETS - 1)) << 1);
+}
+
 /** The recent entry this hit continues (within the quiet gap), or -1. */
 function recentEntry(loop: u32, tx: u32, t: u64): i32 {
-  for (let i = 0; i < RECENT; i++) {
-    if (u32at(rTx, i) == tx && u32at(rLoop, i) == loop && t <= u64at(rLast, i) + quietGapUs) return i;
+  let e = <i32>load<u16>(bucket(loop, tx)) - 1;
+  while (e >= 0) {
+    if (u32at(rTx, e) == tx && u32at(rLoop, e) == loop && t <= u64at(rLast, e) + quietGapUs) return e;
+    e = <i32>load<u16>(rNext + (<usize>e << 1)) - 1;
   }
   return -1;
 }
 
 function remember(loop: u32, tx: u32, last: u64, refused: bool): void {
-  setU32(rLoop, recentNext, loop);
-  setU32(rTx, recentNext, tx);
-  setU64(rLast, recentNext, last);
-  store<u8>(rRefused + <usize>recentNext, refused ? 1 : 0);
+  const e = recentNext;
+  if (load<u8>(rUsed + <usize>e) != 0) forget(e); // the ring comes round: the oldest entry goes
+  setU32(rLoop, e, loop);
+  setU32(rTx, e, tx);
+  setU64(rLast, e, last);
+  store<u8>(rRefused + <usize>e, refused ? 1 : 0);
+  store<u8>(rUsed + <usize>e, 1);
+  const head = bucket(loop, tx);
+  store<u16>(rNext + (<usize>e << 1), load<u16>(head));
+  store<u16>(head, <u16>(e + 1));
   recentNext = (recentNext + 1) % RECENT;
+}
+
+/** Unlinks a recent entry from its bucket's chain. */
+function forget(e: i32): void {
+  let link = bucket(u32at(rLoop, e), u32at(rTx, e));
+  for (let guard = 0; guard < RECENT; guard++) {
+    const v = <i32>load<u16>(link);
+    if (v == 0) break;
+    if (v - 1 == e) {
+      store<u16>(link, load<u16>(rNext + (<usize>e << 1)));
+      break;
+    }
+    link = rNext + (<usize>(v - 1) << 1);
+  }
+  store<u8>(rUsed + <usize>e, 0);
 }
 
 /**
