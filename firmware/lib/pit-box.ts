@@ -13,7 +13,7 @@ const STOP_HOLD_US: u64 = 200_000;
 /** No crew over the wall for this long ends the service. */
 const SERVICE_END_HOLD_US: u64 = 200_000;
 /** A verdict during service uses a moving mean over this long: one noisy sample does not decide. */
-const SERVICE_MEAN_US: u64 = 100_000;
+const SERVICE_MEAN_US: u64 = 300_000;
 const RING: i32 = 64; // margins kept per box and clause
 const NO_DISTANCE: i32 = -2147483648;
 

@@ -3,6 +3,7 @@
 const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   protocol: () => import('./protocol.js'),
   loop: () => import('./loop.js'),
+  box: () => import('./box.js'),
 };
 
 async function main(argv: string[]): Promise<number> {
