@@ -6,6 +6,7 @@ import { CommandMsg, BirthMsg, BoxConfigMsg, BOARD_BOX, CAP_BOXES, CAP_INPUT_BAT
 import { defineBoard, setRejectReason, isStarted, count, flush, INPUT, INPUT_CAP, C_BAD_READINGS, REJ_INCONSISTENT, REJ_OUT_OF_RANGE } from '../lib/board';
 import { SAMPLE_RECORD, boxSample, boxSlot, useBoxes } from '../lib/pit-box';
 import { runSelftest } from '../lib/selftest';
+import { runBoxSelftest } from '../lib/selftest-box';
 
 export { input_ptr, input_cap, init, link, tick, command, control } from '../lib/board';
 
@@ -88,5 +89,5 @@ function copyBoxConfig(from: BoxConfigMsg, to: BoxConfigMsg): void {
 }
 
 export function selftest(): i32 {
-  return runSelftest();
+  return runSelftest() + runBoxSelftest();
 }

@@ -79,22 +79,30 @@ export function boxSlot(number: u32): i32 {
  */
 function pushMargins(slot: i32, rec: usize): void {
   const box = cfg.boxes[slot];
-  const halfL = <f64>box.lengthMm * 0.5;
-  const halfW = <f64>box.widthMm * 0.5;
-  const a = halfW - tireField(rec, 0, 3); // (a) outside front tire vs outside line
-  const b = halfL - <f64>load<i32>(rec, 20); // (b) any part vs front line
-  const c = halfW - tireField(rec, 3, 3); // (c) inside rear tire vs outside line
-  const rearX = Math.min(tireField(rec, 2, 0), tireField(rec, 3, 0));
-  const d = rearX + halfL; // (d) rear tires vs back line
+  recordMargins(box.lengthMm, box.widthMm, rec, mean);
   const at = <i32>u32at(ringNext, slot);
   const base = ring + <usize>(slot * 4 * RING) * 8;
-  store<f64>(base + <usize>(0 * RING + at) * 8, a);
-  store<f64>(base + <usize>(1 * RING + at) * 8, b);
-  store<f64>(base + <usize>(2 * RING + at) * 8, c);
-  store<f64>(base + <usize>(3 * RING + at) * 8, d);
+  for (let k = 0; k < 4; k++) store<f64>(base + <usize>(k * RING + at) * 8, load<f64>(mean + (<usize>k << 3)));
   setU32(ringNext, slot, <u32>((at + 1) % RING));
   const n = u32at(ringCount, slot);
   if (n < <u32>RING) setU32(ringCount, slot, n + 1);
+}
+
+/** The margins (a)..(d) of one sample record into `out` (4 f64), for a box of inside L × W. */
+export function recordMargins(lengthMm: u32, widthMm: u32, rec: usize, out: usize): void {
+  const halfL = <f64>lengthMm * 0.5;
+  const halfW = <f64>widthMm * 0.5;
+  store<f64>(out, halfW - tireField(rec, 0, 3)); // (a) outside front tire vs outside line
+  store<f64>(out + 8, halfL - <f64>load<i32>(rec, 20)); // (b) any part vs front line
+  store<f64>(out + 16, halfW - tireField(rec, 3, 3)); // (c) inside rear tire vs outside line
+  store<f64>(out + 24, Math.min(tireField(rec, 2, 0), tireField(rec, 3, 0)) + halfL); // (d) rear tires vs back line
+}
+
+/** The deciding clause (0..3: the smallest margin, earliest on a tie) of 4 margins at `m`. */
+export function decidingClause(m: usize): i32 {
+  let clause = 0;
+  for (let k = 1; k < 4; k++) if (load<f64>(m + (<usize>k << 3)) < load<f64>(m + (<usize>clause << 3))) clause = k;
+  return clause;
 }
 
 /** Mean of the last `want` margins per clause (fewer when fewer are kept), into `mean`. */
@@ -121,8 +129,7 @@ function samplesIn(us: u64): i32 {
 
 /** Publishes the verdict of the margins at `m` (4 f64). */
 function verdict(slot: i32, t: u64, phase: u32, m: usize): void {
-  let clause = 0;
-  for (let k = 1; k < 4; k++) if (load<f64>(m + (<usize>k << 3)) < load<f64>(m + (<usize>clause << 3))) clause = k;
+  const clause = decidingClause(m);
   const deciding = load<f64>(m + (<usize>clause << 3));
   const inBox = deciding > 0; // touching a line is out: only a positive margin is in
   const close = Math.abs(deciding) <= <f64>cfg.uncertaintyMm;
