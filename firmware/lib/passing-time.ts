@@ -97,18 +97,11 @@ function projectedCost(n: i32, c: f64, w: f64, k: f64): f64 {
   return sss - (sgs * sgs) / sgg;
 }
 
-function cost(n: i32, a: f64, c: f64, w: f64, k: f64): f64 {
-  let sum: f64 = 0;
-  for (let i = 0; i < n; i++) {
-    const r = a * Math.abs(shapeOnly((t(i) - c) * w, k)) - s(i);
-    sum += wt(i) * r * r;
-  }
-  return sum;
-}
-
 // Normal equations of one LM step, 4×4 symmetric, and the gradient.
 const H = memory.data(16 * 8);
 const G = memory.data(4 * 8);
+const H2 = memory.data(16 * 8); // at the candidate point
+const G2 = memory.data(4 * 8);
 const D = memory.data(4 * 8);
 const M = memory.data(20 * 8);
 
@@ -264,101 +257,108 @@ function fit(n: i32, c0: f64, w0: f64): f64 {
   let c = c0;
   let w = w0;
   let k: f64 = 1.0;
-  let cur = cost(n, a, c, w, k);
+  // One pass over the hits gives both the cost at a point and its normal equations,
+  // so a step is judged by the pass that also prepares the next one.
+  let cur = normalEquations(n, a, c, w, k, H, G);
   let lambda: f64 = 1e-3;
-  for (let it = 0; it < LM_ITERATIONS; it++) {
-    // Normal equations JᵀWJ and JᵀWr, accumulated in locals (the hot loop).
-    let h00: f64 = 0, h01: f64 = 0, h02: f64 = 0, h03: f64 = 0, h11: f64 = 0;
-    let h12: f64 = 0, h13: f64 = 0, h22: f64 = 0, h23: f64 = 0, h33: f64 = 0;
-    let g0: f64 = 0, g1: f64 = 0, g2: f64 = 0, g3: f64 = 0;
-    for (let i = 0; i < n; i++) {
-      const dt = t(i) - c;
-      shape(dt * w, k);
-      const sg: f64 = gVal < 0 ? -1.0 : 1.0;
-      const j0 = Math.abs(gVal);
-      const as = a * sg;
-      const j1 = -as * gDu * w;
-      const j2 = as * gDu * dt;
-      const j3 = as * gDk;
-      const ww = wt(i);
-      const r = (a * j0 - s(i)) * ww;
-      const a0 = ww * j0;
-      const a1 = ww * j1;
-      const a2 = ww * j2;
-      const a3 = ww * j3;
-      h00 += a0 * j0;
-      h01 += a0 * j1;
-      h02 += a0 * j2;
-      h03 += a0 * j3;
-      h11 += a1 * j1;
-      h12 += a1 * j2;
-      h13 += a1 * j3;
-      h22 += a2 * j2;
-      h23 += a2 * j3;
-      h33 += a3 * j3;
-      g0 += j0 * r;
-      g1 += j1 * r;
-      g2 += j2 * r;
-      g3 += j3 * r;
-    }
-    setH(0, 0, h00);
-    setH(0, 1, h01);
-    setH(0, 2, h02);
-    setH(0, 3, h03);
-    setH(1, 1, h11);
-    setH(1, 2, h12);
-    setH(1, 3, h13);
-    setH(2, 2, h22);
-    setH(2, 3, h23);
-    setH(3, 3, h33);
-    store<f64>(G, g0);
-    store<f64>(G + 8, g1);
-    store<f64>(G + 16, g2);
-    store<f64>(G + 24, g3);
-    mirrorH();
-    let improved = false;
-    for (let tries = 0; tries < 6; tries++) {
-      if (solve(lambda)) {
-        const na = a + load<f64>(D);
-        const nc = c + load<f64>(D + 8);
-        let nw = w + load<f64>(D + 16);
-        let nk = k + load<f64>(D + 24);
-        if (nk < K_MIN) nk = K_MIN;
-        if (nk > K_MAX) nk = K_MAX;
-        if (nw < w * 0.25) nw = w * 0.25;
-        if (na > 0) {
-          const e = cost(n, na, nc, nw, nk);
-          if (e < cur) {
-            const gain = cur - e;
-            const moved = Math.abs(nc - c);
-            a = na;
-            c = nc;
-            w = nw;
-            k = nk;
-            cur = e;
-            lambda = lambda * 0.2 > 1e-9 ? lambda * 0.2 : 1e-9;
-            improved = true;
-            // Done when the cost stalls, or the centre — all that is wanted — has settled.
-            if (gain < cur * 1e-5 || (moved < SETTLED_US && gain < cur * 1e-3)) it = LM_ITERATIONS;
-            break;
-          }
-        }
-      }
+  let rejected = 0;
+  // Up to LM_ITERATIONS accepted steps; six rejections in a row end the fit.
+  for (let it = 0; it < LM_ITERATIONS && rejected < 6; ) {
+    if (!solve(lambda)) {
       lambda *= 8.0;
+      rejected++;
+      continue;
     }
-    if (!improved) break;
+    const na = a + load<f64>(D);
+    const nc = c + load<f64>(D + 8);
+    let nw = w + load<f64>(D + 16);
+    let nk = k + load<f64>(D + 24);
+    if (nk < K_MIN) nk = K_MIN;
+    if (nk > K_MAX) nk = K_MAX;
+    if (nw < w * 0.25) nw = w * 0.25;
+    const e = na > 0 ? normalEquations(n, na, nc, nw, nk, H2, G2) : Infinity;
+    if (!(e < cur)) {
+      lambda *= 8.0;
+      rejected++;
+      continue;
+    }
+    const gain = cur - e;
+    const moved = Math.abs(nc - c);
+    a = na;
+    c = nc;
+    w = nw;
+    k = nk;
+    cur = e;
+    memory.copy(H, H2, 16 * 8);
+    memory.copy(G, G2, 4 * 8);
+    lambda = lambda * 0.2 > 1e-9 ? lambda * 0.2 : 1e-9;
+    rejected = 0;
+    it++;
+    // Done when the cost stalls, or the centre — all that is wanted — has settled.
+    if (gain < cur * 1e-5 || (moved < SETTLED_US && gain < cur * 1e-3)) break;
   }
   fitC = c;
   fitW = w;
   return cur;
 }
 
-@inline function setH(r: i32, col: i32, v: f64): void {
-  store<f64>(H + (<usize>(r * 4 + col) << 3), v);
-}
-
-function mirrorH(): void {
-  for (let r = 1; r < 4; r++) {
-    for (let col = 0; col < r; col++) store<f64>(H + (<usize>(r * 4 + col) << 3), h(col, r));
+/** Weighted cost at (a, c, w, k); JᵀWJ into `h` (4×4) and JᵀWr into `g`. The hot loop. */
+function normalEquations(n: i32, a: f64, c: f64, w: f64, k: f64, h: usize, g: usize): f64 {
+  let h00: f64 = 0, h01: f64 = 0, h02: f64 = 0, h03: f64 = 0, h11: f64 = 0;
+  let h12: f64 = 0, h13: f64 = 0, h22: f64 = 0, h23: f64 = 0, h33: f64 = 0;
+  let g0: f64 = 0, g1: f64 = 0, g2: f64 = 0, g3: f64 = 0;
+  let sum: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const dt = t(i) - c;
+    shape(dt * w, k);
+    const sg: f64 = gVal < 0 ? -1.0 : 1.0;
+    const j0 = Math.abs(gVal);
+    const as = a * sg;
+    const j1 = -as * gDu * w;
+    const j2 = as * gDu * dt;
+    const j3 = as * gDk;
+    const ww = wt(i);
+    const res = a * j0 - s(i);
+    sum += ww * res * res;
+    const r = res * ww;
+    const a0 = ww * j0;
+    const a1 = ww * j1;
+    const a2 = ww * j2;
+    const a3 = ww * j3;
+    h00 += a0 * j0;
+    h01 += a0 * j1;
+    h02 += a0 * j2;
+    h03 += a0 * j3;
+    h11 += a1 * j1;
+    h12 += a1 * j2;
+    h13 += a1 * j3;
+    h22 += a2 * j2;
+    h23 += a2 * j3;
+    h33 += a3 * j3;
+    g0 += j0 * r;
+    g1 += j1 * r;
+    g2 += j2 * r;
+    g3 += j3 * r;
   }
+  store<f64>(h, h00);
+  store<f64>(h + 8, h01);
+  store<f64>(h + 16, h02);
+  store<f64>(h + 24, h03);
+  store<f64>(h + 32, h01);
+  store<f64>(h + 40, h11);
+  store<f64>(h + 48, h12);
+  store<f64>(h + 56, h13);
+  store<f64>(h + 64, h02);
+  store<f64>(h + 72, h12);
+  store<f64>(h + 80, h22);
+  store<f64>(h + 88, h23);
+  store<f64>(h + 96, h03);
+  store<f64>(h + 104, h13);
+  store<f64>(h + 112, h23);
+  store<f64>(h + 120, h33);
+  store<f64>(g, g0);
+  store<f64>(g + 8, g1);
+  store<f64>(g + 16, g2);
+  store<f64>(g + 24, g3);
+  return sum;
 }

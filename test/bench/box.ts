@@ -24,11 +24,11 @@ export async function run(args: string[]): Promise<void> {
     const pct = (x: number) => `${((100 * x) / s.n).toFixed(2)}%`;
     const lat = (xs: number[], q: number) => (percentile(xs.sort((a, b) => a - b), q) / 1000).toFixed(0);
     rows.push([name, profile.noiseMm, profile.uncertaintyMm, s.n, pct(s.close), pct(s.wrong), s.confidentWrong, lat(s.stopLatencyUs, 0.5), lat(s.stopLatencyUs, 0.99), lat(s.serviceLatencyUs, 0.5), lat(s.serviceLatencyUs, 0.99)]);
-    speed.push([name, r.samples, r.boardMs.toFixed(0), ((r.samples / r.boardMs) * 1000).toFixed(0), r.events.length]);
+    speed.push([name, r.samples, r.boardMs.toFixed(0), ((r.samples / r.boardMs) * 1000).toFixed(0), r.events.length, ((r.events.length / r.boardMs) * 1000).toFixed(0)]);
   }
   table(['profile', 'noise mm', 'close band mm', 'verdicts', 'close calls', 'wrong', 'confidently wrong', 'stop p50 ms', 'stop p99 ms', 'service p50 ms', 'service p99 ms'], rows);
   console.log('\nlatency: stop verdict after the vehicle came to rest, service verdict after the crew was back (board time)');
   console.log('\nthroughput of the box board image in V8 (one core), one sample period per call\n');
-  table(['profile', 'samples', 'board ms', 'samples/s', 'events'], speed);
+  table(['profile', 'samples', 'board ms', 'samples/s', 'events', 'events/s'], speed);
   console.log(`\nbox.wasm: ${readFileSync(boardImagePath('box')).length} bytes`);
 }
