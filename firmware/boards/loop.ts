@@ -52,7 +52,7 @@ import {
   closedTime,
   closedStrength,
 } from '../lib/crossings';
-import { FIT_S, FIT_T, crossingTime } from '../lib/passing-time';
+import { FIT_S, FIT_T, crossingTime, fittedK, fittedRate } from '../lib/passing-time';
 import {
   MAX_PIT_DISTANCE_MM,
   configurePitRoad,
@@ -89,6 +89,9 @@ const F_LOW_STRENGTH: u32 = 8;
 const loopRole = memory.data(256);
 const pitLine = memory.data(256);
 const PIT_DISTANCES = memory.data(16 * 4);
+/** Per loop id: the rate and height ratio of its last fitted crossing, the next fit's first guess. */
+const lastRate = memory.data(256 * 8);
+const lastK = memory.data(256 * 8);
 
 // Loop roles (protocol/schema.ts LOOP_ROLES).
 const ROLE_PIT_ENTRY: u32 = 3;
@@ -150,6 +153,8 @@ function useConfig(): void {
     nPit++;
   }
   configurePitRoad(PIT_DISTANCES, nPit, active.pitLimit, active.pitTolerance);
+  memory.fill(lastRate, 0, 256 * 8);
+  memory.fill(lastK, 0, 256 * 8);
   resetCrossings(<u64>active.quietGapUs);
 }
 
@@ -200,7 +205,12 @@ function timeCrossing(): void {
     store<f64>(FIT_T + (<usize>i << 3), <f64>closedTime(i));
     store<f64>(FIT_S + (<usize>i << 3), <f64>closedStrength(i));
   }
-  const c = crossingTime(n);
+  const hint = <usize>closedLoop << 3;
+  const c = crossingTime(n, load<f64>(lastRate + hint), load<f64>(lastK + hint));
+  if (fittedK > 0) {
+    store<f64>(lastRate + hint, fittedRate);
+    store<f64>(lastK + hint, fittedK);
+  }
   const at = closedFirst + <u64>Math.round(c < 0 ? 0 : c);
   let flags: u32 = 0;
   if (closedHits < active.minHits) flags |= F_TOO_FEW_HITS;

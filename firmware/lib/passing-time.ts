@@ -30,7 +30,7 @@ const NOMINAL_INTERVAL_US: f64 = 1500.0;
  */
 const GOOD_CHI2: f64 = 3.0;
 /** A centre step smaller than this (µs) counts as settled. */
-const SETTLED_US: f64 = 0.3;
+const SETTLED_US: f64 = 1.0;
 
 export const MAX_FIT_HITS: i32 = 128;
 /** Hit times (µs, relative to the first hit) and strengths, filled by the caller. */
@@ -46,25 +46,6 @@ const FIT_W = memory.data(MAX_FIT_HITS * 8);
 }
 @inline function wt(i: i32): f64 {
   return load<f64>(FIT_W + (<usize>i << 3));
-}
-
-// g and its derivatives for the last evaluation (no multi-value returns in MVP).
-let gVal: f64 = 0;
-let gDu: f64 = 0;
-let gDk: f64 = 0;
-
-@inline function shape(u: f64, k: f64): void {
-  const p = u + 1.0;
-  const m = u - 1.0;
-  const k2 = k * k;
-  const dp = p * p + k2;
-  const dm = m * m + k2;
-  const inv = 1.0 / (dp * dm); // one division for both terms
-  const ip = dm * inv;
-  const im = dp * inv;
-  gVal = p * ip - m * im;
-  gDu = (k2 - p * p) * ip * ip - (k2 - m * m) * im * im;
-  gDk = 2.0 * k * (m * im * im - p * ip * ip);
 }
 
 @inline function shapeOnly(u: f64, k: f64): f64 {
@@ -103,67 +84,66 @@ const G = memory.data(4 * 8);
 const H2 = memory.data(16 * 8); // at the candidate point
 const G2 = memory.data(4 * 8);
 const D = memory.data(4 * 8);
-const M = memory.data(20 * 8);
 
 @inline function h(r: i32, c: i32): f64 {
   return load<f64>(H + (<usize>(r * 4 + c) << 3));
 }
 
-/** Solves (H + λ·diag H)·d = −G by Gaussian elimination; false when singular. */
+/**
+ * Solves (H + λ·diag H)·d = −G by Cholesky (the matrix is symmetric and, damped,
+ * positive definite); false when it is not numerically. Unrolled in locals: it runs
+ * once per LM step.
+ */
 function solve(lambda: f64): bool {
-  for (let r = 0; r < 4; r++) {
-    for (let c = 0; c < 4; c++) {
-      let v = h(r, c);
-      if (r == c) v += lambda * v + 1e-12;
-      store<f64>(M + (<usize>(r * 5 + c) << 3), v);
-    }
-    store<f64>(M + (<usize>(r * 5 + 4) << 3), -load<f64>(G + (<usize>r << 3)));
-  }
-  for (let col = 0; col < 4; col++) {
-    let piv = col;
-    let best = Math.abs(load<f64>(M + (<usize>(col * 5 + col) << 3)));
-    for (let r = col + 1; r < 4; r++) {
-      const v = Math.abs(load<f64>(M + (<usize>(r * 5 + col) << 3)));
-      if (v > best) {
-        best = v;
-        piv = r;
-      }
-    }
-    if (!(best > 1e-300)) return false;
-    if (piv != col) {
-      for (let c = 0; c < 5; c++) {
-        const a = load<f64>(M + (<usize>(col * 5 + c) << 3));
-        store<f64>(M + (<usize>(col * 5 + c) << 3), load<f64>(M + (<usize>(piv * 5 + c) << 3)));
-        store<f64>(M + (<usize>(piv * 5 + c) << 3), a);
-      }
-    }
-    const d = load<f64>(M + (<usize>(col * 5 + col) << 3));
-    for (let r = col + 1; r < 4; r++) {
-      const f = load<f64>(M + (<usize>(r * 5 + col) << 3)) / d;
-      if (f == 0) continue;
-      for (let c = col; c < 5; c++) {
-        const p = M + (<usize>(r * 5 + c) << 3);
-        store<f64>(p, load<f64>(p) - f * load<f64>(M + (<usize>(col * 5 + c) << 3)));
-      }
-    }
-  }
-  for (let r = 3; r >= 0; r--) {
-    let v = load<f64>(M + (<usize>(r * 5 + 4) << 3));
-    for (let c = r + 1; c < 4; c++) v -= load<f64>(M + (<usize>(r * 5 + c) << 3)) * load<f64>(D + (<usize>c << 3));
-    store<f64>(D + (<usize>r << 3), v / load<f64>(M + (<usize>(r * 5 + r) << 3)));
-  }
+  const f = 1.0 + lambda;
+  const a00 = h(0, 0) * f + 1e-12;
+  const a11 = h(1, 1) * f + 1e-12;
+  const a22 = h(2, 2) * f + 1e-12;
+  const a33 = h(3, 3) * f + 1e-12;
+  if (!(a00 > 0)) return false;
+  const l00 = Math.sqrt(a00);
+  const l10 = h(1, 0) / l00;
+  const l20 = h(2, 0) / l00;
+  const l30 = h(3, 0) / l00;
+  const q11 = a11 - l10 * l10;
+  if (!(q11 > 0)) return false;
+  const l11 = Math.sqrt(q11);
+  const l21 = (h(2, 1) - l20 * l10) / l11;
+  const l31 = (h(3, 1) - l30 * l10) / l11;
+  const q22 = a22 - l20 * l20 - l21 * l21;
+  if (!(q22 > 0)) return false;
+  const l22 = Math.sqrt(q22);
+  const l32 = (h(3, 2) - l30 * l20 - l31 * l21) / l22;
+  const q33 = a33 - l30 * l30 - l31 * l31 - l32 * l32;
+  if (!(q33 > 0)) return false;
+  const l33 = Math.sqrt(q33);
+  // L·y = −G, then Lᵀ·d = y.
+  const y0 = -load<f64>(G) / l00;
+  const y1 = (-load<f64>(G + 8) - l10 * y0) / l11;
+  const y2 = (-load<f64>(G + 16) - l20 * y0 - l21 * y1) / l22;
+  const y3 = (-load<f64>(G + 24) - l30 * y0 - l31 * y1 - l32 * y2) / l33;
+  const d3 = y3 / l33;
+  const d2 = (y2 - l32 * d3) / l22;
+  const d1 = (y1 - l21 * d2 - l31 * d3) / l11;
+  const d0 = (y0 - l10 * d1 - l20 * d2 - l30 * d3) / l00;
+  store<f64>(D, d0);
+  store<f64>(D + 8, d1);
+  store<f64>(D + 16, d2);
+  store<f64>(D + 24, d3);
   return true;
 }
 
-/** Fitted rate w of the last fit (µs⁻¹, speed over half the wire spacing). */
+/** Fitted rate w (µs⁻¹, speed over half the wire spacing) and k of the last fit; 0 when none. */
 export let fittedRate: f64 = 0;
+export let fittedK: f64 = 0;
 
 /**
  * The crossing time (µs, on the FIT_T scale) of `n` hits in time order, and 0 ≤
  * result's offset within [first, last] hit. Falls back to the strongest hit when
  * there are too few hits to fit a shape.
  */
-export function crossingTime(n: i32): f64 {
+export function crossingTime(n: i32, hintRate: f64 = 0, hintK: f64 = 1): f64 {
+  fittedK = 0;
   if (n <= 0) return 0;
   let peak = 0;
   for (let i = 1; i < n; i++) if (s(i) > s(peak)) peak = i;
@@ -190,18 +170,24 @@ export function crossingTime(n: i32): f64 {
   let bestCost = Infinity;
   let bc = c0;
   let bw = w0;
+  let bk: f64 = 1.0;
   // A fit whose residuals match the receiver noise (χ² per degree of freedom) is
-  // the one: most crossings stop after the first start.
+  // the one: most crossings stop after the first start. The first start takes the
+  // rate of this loop's last crossing when it agrees with the lobe's width (vehicles
+  // pass a loop at similar speeds, so the fit needs fewer steps); the others spread
+  // around the lobe's own estimate.
   const good = GOOD_CHI2 * <f64>(n - 4 > 1 ? n - 4 : 1);
-  for (let start = 0; start < 9 && bestCost > good; start++) {
-    const iw = start % 3;
-    const ic = start / 3 == 0 ? 0 : start / 3 == 1 ? -1 : 1;
-    const w = w0 * (iw == 0 ? 1.0 : iw == 1 ? 0.6 : 1.6);
-    const e = fit(n, c0 + (<f64>ic * 0.5) / w, w);
+  const hinted = hintRate > w0 * 0.5 && hintRate < w0 * 2.0;
+  for (let start = hinted ? -1 : 0; start < 9 && bestCost > good; start++) {
+    const iw = start < 0 ? 0 : start % 3;
+    const ic = start < 0 ? 0 : start / 3 == 0 ? 0 : start / 3 == 1 ? -1 : 1;
+    const w = start < 0 ? hintRate : w0 * (iw == 0 ? 1.0 : iw == 1 ? 0.6 : 1.6);
+    const e = fit(n, c0 + (<f64>ic * 0.5) / w, w, start < 0 ? hintK : 1.0);
     if (e < bestCost) {
       bestCost = e;
       bc = fitC;
       bw = fitW;
+      bk = fitK;
     }
   }
   const c = bc;
@@ -212,6 +198,7 @@ export function crossingTime(n: i32): f64 {
     return c0;
   }
   fittedRate = w;
+  fittedK = bk;
   return c;
 }
 
@@ -249,14 +236,15 @@ function parabolaTop(lo: i32, hi: i32, peak: i32): f64 {
 
 let fitC: f64 = 0;
 let fitW: f64 = 0;
+let fitK: f64 = 0;
 
-/** Levenberg–Marquardt from (c, w) with k = 1 and the best amplitude; returns the cost. */
-function fit(n: i32, c0: f64, w0: f64): f64 {
-  projectedCost(n, c0, w0, 1.0);
+/** Levenberg–Marquardt from (c, w, k) and the best amplitude; returns the cost. */
+function fit(n: i32, c0: f64, w0: f64, k0: f64): f64 {
+  projectedCost(n, c0, w0, k0);
   let a = bestA;
   let c = c0;
   let w = w0;
-  let k: f64 = 1.0;
+  let k = k0;
   // One pass over the hits gives both the cost at a point and its normal equations,
   // so a step is judged by the pass that also prepares the next one.
   let cur = normalEquations(n, a, c, w, k, H, G);
@@ -295,10 +283,11 @@ function fit(n: i32, c0: f64, w0: f64): f64 {
     rejected = 0;
     it++;
     // Done when the cost stalls, or the centre — all that is wanted — has settled.
-    if (gain < cur * 1e-5 || (moved < SETTLED_US && gain < cur * 1e-3)) break;
+    if (gain < cur * 1e-5 || moved < SETTLED_US) break;
   }
   fitC = c;
   fitW = w;
+  fitK = k;
   return cur;
 }
 
@@ -308,15 +297,27 @@ function normalEquations(n: i32, a: f64, c: f64, w: f64, k: f64, h: usize, g: us
   let h12: f64 = 0, h13: f64 = 0, h22: f64 = 0, h23: f64 = 0, h33: f64 = 0;
   let g0: f64 = 0, g1: f64 = 0, g2: f64 = 0, g3: f64 = 0;
   let sum: f64 = 0;
+  const k2 = k * k;
   for (let i = 0; i < n; i++) {
     const dt = t(i) - c;
-    shape(dt * w, k);
-    const sg: f64 = gVal < 0 ? -1.0 : 1.0;
-    const j0 = Math.abs(gVal);
+    // g(u), dg/du and dg/dk, written out here: globals would not stay in registers.
+    const u = dt * w;
+    const p = u + 1.0;
+    const m = u - 1.0;
+    const dp = p * p + k2;
+    const dm = m * m + k2;
+    const inv = 1.0 / (dp * dm);
+    const ip = dm * inv;
+    const im = dp * inv;
+    const g = p * ip - m * im;
+    const gu = (k2 - p * p) * ip * ip - (k2 - m * m) * im * im;
+    const gk = 2.0 * k * (m * im * im - p * ip * ip);
+    const sg: f64 = g < 0 ? -1.0 : 1.0;
+    const j0 = Math.abs(g);
     const as = a * sg;
-    const j1 = -as * gDu * w;
-    const j2 = as * gDu * dt;
-    const j3 = as * gDk;
+    const j1 = -as * gu * w;
+    const j2 = as * gu * dt;
+    const j3 = as * gk;
     const ww = wt(i);
     const res = a * j0 - s(i);
     sum += ww * res * res;
