@@ -8,6 +8,8 @@
 // its hit buffer: neighbouring hits are then merged in pairs, halving the time
 // resolution instead of losing the start or the end of the crossing.
 
+import { setU32, setU64, u32at, u64at } from './tables';
+
 export const MAX_ACTIVE: i32 = 128;
 export const HITS_PER_CROSSING: i32 = 128;
 const INDEX_SIZE: i32 = 512; // open addressing, kept under 25% full
@@ -44,18 +46,6 @@ let nFree: i32 = 0;
 let recentNext: i32 = 0;
 let quietGapUs: u64 = 20_000;
 
-@inline function u32at(base: usize, i: i32): u32 {
-  return load<u32>(base + (<usize>i << 2));
-}
-@inline function setU32(base: usize, i: i32, v: u32): void {
-  store<u32>(base + (<usize>i << 2), v);
-}
-@inline function u64at(base: usize, i: i32): u64 {
-  return load<u64>(base + (<usize>i << 3));
-}
-@inline function setU64(base: usize, i: i32, v: u64): void {
-  store<u64>(base + (<usize>i << 3), v);
-}
 @inline function slotAt(list: usize, i: i32): i32 {
   return <i32>load<u16>(list + (<usize>i << 1));
 }

@@ -5,6 +5,7 @@
 
 import { BoxConfigMsg, EV_BOX_ARRIVAL, EV_BOX_STOP, EV_SERVICE_START, EV_SERVICE_END, EV_BOX_DEPARTURE, EV_BOX_TRANSIT, MAX_BOXES, encodeBoxMoment, encodeBoxVerdict, encodeCrewOverWall } from './messages';
 import { addEvent, eventWriter } from './board';
+import { setU32, setU64, u32at, u64at } from './tables';
 
 export const SAMPLE_RECORD: u32 = 64;
 /** A vehicle slower than this (mm/s) for STOP_HOLD_US has stopped. */
@@ -56,18 +57,6 @@ export function boxSlot(number: u32): i32 {
   return -1;
 }
 
-@inline function u32at(base: usize, i: i32): u32 {
-  return load<u32>(base + (<usize>i << 2));
-}
-@inline function setU32(base: usize, i: i32, v: u32): void {
-  store<u32>(base + (<usize>i << 2), v);
-}
-@inline function u64at(base: usize, i: i32): u64 {
-  return load<u64>(base + (<usize>i << 3));
-}
-@inline function setU64(base: usize, i: i32, v: u64): void {
-  store<u64>(base + (<usize>i << 3), v);
-}
 @inline function tireField(rec: usize, tire: i32, field: i32): f64 {
   return <f64>load<i16>(rec + 24 + <usize>((tire * 4 + field) << 1));
 }
