@@ -1,0 +1,273 @@
+// Scenario files (format in scenario.md): one race for the simulator — the track, the
+// field and how each truck laps, pit stops and how they go wrong, cautions, red flags
+// and faults. Checked whole against its track on load; every mistake names its field.
+
+import { readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import type { Pose } from './box-geometry.js';
+import { JsonCheck } from './json-check.js';
+import { isTrackId, loadTrack, pitSegments, type Track } from './track.js';
+
+export type Session = 'race' | 'qualifying';
+
+export interface EventOverrides {
+  pitSpeedLimitMph?: number;
+  pitSpeedToleranceMph?: number;
+}
+
+export interface Entry {
+  car: string;
+  driver: string;
+  transponder: number;
+  box: number;
+  noseOffsetM: number;
+  /** Exactly one of paceS and lapTimes. */
+  paceS?: number;
+  lapTimes?: number[];
+}
+
+export interface PitStop {
+  car: string;
+  /** Enters pit road at the end of this lap. */
+  lap: number;
+  serviceS: number;
+  /** Segment number ("1".."n") → true average mph; segments left out are up to the motion model. */
+  segmentMph: Record<string, number>;
+  /** Where the truck stops in its box; { 0, 0, 0 } when the file leaves it out. */
+  pose: Pose;
+  crewEarlyBoxes?: number;
+}
+
+export interface Caution {
+  lap: number;
+  laps: number;
+}
+
+export interface RedFlag {
+  lap: number;
+  minutes: number;
+}
+
+export type Fault =
+  | { kind: 'missed-read'; loop: number; car: string; lap: number }
+  | { kind: 'board-reboot'; board: string; atS: number }
+  | { kind: 'broker-outage'; atS: number; forS: number }
+  | { kind: 'partition'; board: string; atS: number; forS: number }
+  | { kind: 'clock-drift'; board: string; ppm: number };
+export type FaultKind = Fault['kind'];
+
+export interface Scenario {
+  /** A track id, or (when the file gave a path) that path resolved against the scenario's folder. */
+  track: string;
+  session: Session;
+  laps: number;
+  stages: number[];
+  seed: number;
+  gridGapS: number;
+  event?: EventOverrides;
+  field: Entry[];
+  pitStops: PitStop[];
+  cautions: Caution[];
+  redFlags: RedFlag[];
+  faults: Fault[];
+}
+
+export class ScenarioError extends Error {
+  constructor(
+    readonly source: string,
+    readonly field: string,
+    detail: string,
+  ) {
+    super(`${source}: ${field}: ${detail}`);
+    this.name = 'ScenarioError';
+  }
+}
+
+export const MAX_NOSE_OFFSET_M = 5;
+export const MAX_POSE_OFFSET_MM = 3000;
+export const MAX_POSE_YAW_DEG = 45;
+export const MAX_CLOCK_DRIFT_PPM = 1000;
+const CAR_NUMBER = /^[0-9]{1,3}$/;
+const FAULT_KEYS: Readonly<Record<FaultKind, readonly string[]>> = {
+  'missed-read': ['loop', 'car', 'lap'],
+  'board-reboot': ['board', 'atS'],
+  'broker-outage': ['atS', 'forS'],
+  partition: ['board', 'atS', 'forS'],
+  'clock-drift': ['board', 'ppm'],
+};
+
+export function loadScenario(path: string): Scenario {
+  const source = basename(path);
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ScenarioError(source, '(file)', (e as Error).message);
+  }
+  // The source keeps its folder so a relative track path resolves next to the file.
+  return validateScenario(value, path);
+}
+
+/** `source` names the file in errors (its base name); its folder anchors a relative track path. */
+export function validateScenario(value: unknown, source: string, trackLoader: (idOrPath: string) => Track = loadTrack): Scenario {
+  const name = basename(source);
+  const fail = (field: string, detail: string): never => {
+    throw new ScenarioError(name, field, detail);
+  };
+  const c = new JsonCheck(fail);
+  const o = c.object(value, '', ['track', 'session', 'laps', 'stages', 'seed', 'gridGapS', 'field'], ['event', 'pitStops', 'cautions', 'redFlags', 'faults']);
+
+  const trackRef = c.string(o.track, 'track');
+  const trackPath = isTrackId(trackRef) || isAbsolute(trackRef) ? trackRef : resolve(dirname(source), trackRef);
+  let track: Track;
+  try {
+    track = trackLoader(trackPath);
+  } catch (e) {
+    return fail('track', `cannot load track ${JSON.stringify(trackRef)}: ${(e as Error).message}`);
+  }
+
+  const session = c.oneOf(o.session, 'session', ['race', 'qualifying'] as const);
+  const laps = c.integer(o.laps, 'laps', 1, 10_000);
+  const stages = c.array(o.stages, 'stages', 1).map((s, i) => c.integer(s, `stages[${i}]`, 1, laps));
+  stages.forEach((s, i) => {
+    if (i > 0 && s <= stages[i - 1]) fail(`stages[${i}]`, `must be after stages[${i - 1}] (${stages[i - 1]}): stage ends ascend`);
+  });
+  if (stages[stages.length - 1] !== laps) fail(`stages[${stages.length - 1}]`, `the last stage must end at laps (${laps}), got ${stages[stages.length - 1]}`);
+  const seed = c.integer(o.seed, 'seed');
+  const gridGapS = c.number(o.gridGapS, 'gridGapS', { min: 0 });
+
+  let event: EventOverrides | undefined;
+  if (o.event !== undefined) {
+    const eo = c.object(o.event, 'event', [], ['pitSpeedLimitMph', 'pitSpeedToleranceMph']);
+    event = {};
+    if (eo.pitSpeedLimitMph !== undefined) event.pitSpeedLimitMph = c.number(eo.pitSpeedLimitMph, 'event.pitSpeedLimitMph', { above: 0, max: 200 });
+    if (eo.pitSpeedToleranceMph !== undefined) event.pitSpeedToleranceMph = c.number(eo.pitSpeedToleranceMph, 'event.pitSpeedToleranceMph', { min: 0, max: 50 });
+  }
+
+  const boxNumbers = new Set(track.pitRoad.boxes.map((b) => b.number));
+  const firstBox = track.pitRoad.boxes[0].number;
+  const lastBox = track.pitRoad.boxes[track.pitRoad.boxes.length - 1].number;
+  const field: Entry[] = c.array(o.field, 'field', 1).map((e, i) => {
+    const f = `field[${i}]`;
+    const eo = c.object(e, f, ['car', 'driver', 'transponder', 'box', 'noseOffsetM'], ['paceS', 'lapTimes']);
+    const entry: Entry = {
+      car: c.string(eo.car, `${f}.car`, CAR_NUMBER, 'a car number of 1 to 3 digits, as a string'),
+      driver: c.string(eo.driver, `${f}.driver`),
+      transponder: c.integer(eo.transponder, `${f}.transponder`, 1, 0xffffffff),
+      box: c.integer(eo.box, `${f}.box`),
+      noseOffsetM: c.number(eo.noseOffsetM, `${f}.noseOffsetM`, { min: 0, max: MAX_NOSE_OFFSET_M }),
+    };
+    if (!boxNumbers.has(entry.box)) fail(`${f}.box`, `no box ${entry.box} on ${track.id} (boxes ${firstBox}..${lastBox})`);
+    if (eo.paceS !== undefined && eo.lapTimes !== undefined) fail(`${f}.lapTimes`, 'give paceS or lapTimes, not both');
+    if (eo.paceS === undefined && eo.lapTimes === undefined) fail(`${f}.paceS`, 'missing (give paceS or lapTimes)');
+    if (eo.paceS !== undefined) entry.paceS = c.number(eo.paceS, `${f}.paceS`, { above: 0 });
+    if (eo.lapTimes !== undefined) {
+      const times = c.array(eo.lapTimes, `${f}.lapTimes`);
+      if (times.length < laps) fail(`${f}.lapTimes`, `has ${times.length} lap times, needs at least laps (${laps})`);
+      entry.lapTimes = times.map((t, j) => c.number(t, `${f}.lapTimes[${j}]`, { above: 0 }));
+    }
+    return entry;
+  });
+  const unique = <K>(key: (e: Entry) => K, prop: keyof Entry): void => {
+    const seen = new Map<K, number>();
+    field.forEach((e, i) => {
+      const prev = seen.get(key(e));
+      if (prev !== undefined) fail(`field[${i}].${prop}`, `duplicates field[${prev}] (${JSON.stringify(key(e))})`);
+      seen.set(key(e), i);
+    });
+  };
+  unique((e) => e.car, 'car');
+  unique((e) => e.transponder, 'transponder');
+  unique((e) => e.box, 'box');
+  const cars = new Set(field.map((e) => e.car));
+  const car = (v: unknown, f: string): string => {
+    const s = c.string(v, f);
+    if (!cars.has(s)) fail(f, `no car ${JSON.stringify(s)} in field`);
+    return s;
+  };
+
+  const segments = pitSegments(track).length;
+  const pitStops: PitStop[] = (o.pitStops === undefined ? [] : c.array(o.pitStops, 'pitStops')).map((p, i) => {
+    const f = `pitStops[${i}]`;
+    const po = c.object(p, f, ['car', 'lap', 'serviceS'], ['segmentMph', 'pose', 'crewEarlyBoxes']);
+    const stop: PitStop = {
+      car: car(po.car, `${f}.car`),
+      lap: c.integer(po.lap, `${f}.lap`),
+      serviceS: c.number(po.serviceS, `${f}.serviceS`, { min: 0 }),
+      segmentMph: {},
+      pose: { xMm: 0, yMm: 0, yawDeg: 0 },
+    };
+    // The stop begins at the end of its lap, so the last lap has no stop after it.
+    if (stop.lap < 1 || stop.lap > laps - 1) fail(`${f}.lap`, `must be 1..${laps - 1} (pit road is entered at the end of the lap), got ${stop.lap}`);
+    if (po.segmentMph !== undefined) {
+      const so = c.object(po.segmentMph, `${f}.segmentMph`, [], Array.from({ length: segments }, (_, k) => String(k + 1)));
+      for (const [k, v] of Object.entries(so)) stop.segmentMph[k] = c.number(v, `${f}.segmentMph.${k}`, { above: 0, max: 250 });
+    }
+    if (po.pose !== undefined) {
+      const pp = c.object(po.pose, `${f}.pose`, ['xMm', 'yMm', 'yawDeg']);
+      stop.pose = {
+        xMm: c.number(pp.xMm, `${f}.pose.xMm`, { min: -MAX_POSE_OFFSET_MM, max: MAX_POSE_OFFSET_MM }),
+        yMm: c.number(pp.yMm, `${f}.pose.yMm`, { min: -MAX_POSE_OFFSET_MM, max: MAX_POSE_OFFSET_MM }),
+        yawDeg: c.number(pp.yawDeg, `${f}.pose.yawDeg`, { min: -MAX_POSE_YAW_DEG, max: MAX_POSE_YAW_DEG }),
+      };
+    }
+    if (po.crewEarlyBoxes !== undefined) stop.crewEarlyBoxes = c.number(po.crewEarlyBoxes, `${f}.crewEarlyBoxes`, { min: 0 });
+    return stop;
+  });
+  const stopAt = new Map<string, number>();
+  pitStops.forEach((s, i) => {
+    const prev = stopAt.get(`${s.car}@${s.lap}`);
+    if (prev !== undefined) fail(`pitStops[${i}].lap`, `car ${s.car} already stops at the end of lap ${s.lap} (pitStops[${prev}])`);
+    stopAt.set(`${s.car}@${s.lap}`, i);
+  });
+
+  const lapIn = (v: unknown, f: string): number => c.integer(v, f, 1, laps);
+  const cautions: Caution[] = (o.cautions === undefined ? [] : c.array(o.cautions, 'cautions')).map((x, i) => {
+    const f = `cautions[${i}]`;
+    const xo = c.object(x, f, ['lap', 'laps']);
+    return { lap: lapIn(xo.lap, `${f}.lap`), laps: c.integer(xo.laps, `${f}.laps`, 1, laps) };
+  });
+  cautions.forEach((x, i) => {
+    const prev = cautions[i - 1];
+    if (prev && x.lap < prev.lap + prev.laps) fail(`cautions[${i}].lap`, `must come after cautions[${i - 1}] ends (lap ${prev.lap + prev.laps} or later): cautions are in order and do not overlap`);
+  });
+  const redFlags: RedFlag[] = (o.redFlags === undefined ? [] : c.array(o.redFlags, 'redFlags')).map((x, i) => {
+    const f = `redFlags[${i}]`;
+    const xo = c.object(x, f, ['lap', 'minutes']);
+    return { lap: lapIn(xo.lap, `${f}.lap`), minutes: c.number(xo.minutes, `${f}.minutes`, { above: 0 }) };
+  });
+
+  const loopIds = new Set(track.loops.map((l) => l.id));
+  const boardIds = new Set(track.boards.map((b) => b.id));
+  const board = (v: unknown, f: string): string => {
+    const s = c.string(v, f);
+    if (!boardIds.has(s)) fail(f, `no board ${JSON.stringify(s)} on ${track.id}`);
+    return s;
+  };
+  const atS = (v: unknown, f: string): number => c.number(v, f, { min: 0 });
+  const forS = (v: unknown, f: string): number => c.number(v, f, { above: 0 });
+  const faults: Fault[] = (o.faults === undefined ? [] : c.array(o.faults, 'faults')).map((x, i) => {
+    const f = `faults[${i}]`;
+    const kind = c.oneOf(c.object(x, f, ['kind'], Object.values(FAULT_KEYS).flat()).kind, `${f}.kind`, Object.keys(FAULT_KEYS) as FaultKind[]);
+    const xo = c.object(x, f, ['kind', ...FAULT_KEYS[kind]]);
+    switch (kind) {
+      case 'missed-read': {
+        const loop = c.integer(xo.loop, `${f}.loop`, 0, 255);
+        if (!loopIds.has(loop)) fail(`${f}.loop`, `no loop ${loop} on ${track.id}`);
+        return { kind, loop, car: car(xo.car, `${f}.car`), lap: lapIn(xo.lap, `${f}.lap`) };
+      }
+      case 'board-reboot':
+        return { kind, board: board(xo.board, `${f}.board`), atS: atS(xo.atS, `${f}.atS`) };
+      case 'broker-outage':
+        return { kind, atS: atS(xo.atS, `${f}.atS`), forS: forS(xo.forS, `${f}.forS`) };
+      case 'partition':
+        return { kind, board: board(xo.board, `${f}.board`), atS: atS(xo.atS, `${f}.atS`), forS: forS(xo.forS, `${f}.forS`) };
+      case 'clock-drift':
+        return { kind, board: board(xo.board, `${f}.board`), ppm: c.number(xo.ppm, `${f}.ppm`, { min: -MAX_CLOCK_DRIFT_PPM, max: MAX_CLOCK_DRIFT_PPM }) };
+    }
+  });
+
+  const scenario: Scenario = { track: trackPath, session, laps, stages, seed, gridGapS, field, pitStops, cautions, redFlags, faults };
+  if (event) scenario.event = event;
+  return scenario;
+}
