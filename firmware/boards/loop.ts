@@ -221,6 +221,8 @@ function timeCrossing(): void {
   encodePassing(eventWriter(), closedLoop, closedTx, at, closedPeak >> 4, hitCount, flags);
   addEvent();
 
+  // Pit-in at the entry yellow line; pit-out at the pit-out line, where a vehicle has
+  // left pit road (R-PIT-EXIT-1).
   const role = <u32>load<u8>(loopRole + <usize>closedLoop);
   if (role == ROLE_PIT_ENTRY) {
     encodePitLine(eventWriter(), EV_PIT_IN, closedTx, at, closedLoop);
@@ -229,6 +231,7 @@ function timeCrossing(): void {
     encodePitLine(eventWriter(), EV_PIT_OUT, closedTx, at, closedLoop);
     addEvent();
   }
+  // R-PIT-SPEED-1: a segment's speed goes out as soon as its second line is crossed.
   const line = load<u8>(pitLine + <usize>closedLoop);
   if (line != NO_LOOP && pitLineCrossed(closedTx, <i32>line, at)) {
     encodeSegmentSpeed(eventWriter(), closedTx, segNumber, segEntryUs, segExitUs, segSpeed, pitLimit(), segOver);

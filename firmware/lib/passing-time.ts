@@ -1,4 +1,5 @@
-// Finds when a transponder crossed a loop line from the hits of one crossing.
+// Finds when a transponder crossed a loop line from the hits of one crossing: the
+// transponder's passing, from which race control scores the nose (R-SF-1).
 //
 // A loop is two wires across the track. The decoder hears |f(x)|, the vertical field
 // of the two wires at the transponder: a main lobe between the wires, a null just
