@@ -13,8 +13,11 @@ export { input_ptr, input_cap, init, link, tick, command, control } from '../lib
 const MAX_SAMPLE_US: u32 = 1_000_000;
 const MAX_UNCERTAINTY_MM: u32 = 1_000;
 
-/** The config in force; a refused candidate never touches it. */
-const active = new BoxConfigMsg();
+/**
+ * The config in force. A candidate is decoded into the command's own struct and, once
+ * accepted, the two are swapped: a refused candidate never touches this one.
+ */
+let active = new BoxConfigMsg();
 
 defineBoard(BOARD_BOX, applyConfig, (m: BirthMsg): void => {
   m.setCapacity(CAP_BOXES, <u16>MAX_BOXES);
@@ -37,7 +40,8 @@ function applyConfig(c: CommandMsg): u32 {
   if (cfg.tireWidthMm >= cfg.trackMm) return setRejectReason(REJ_INCONSISTENT, 'tire width must be under the track width');
   if (cfg.sampleUs == 0 || cfg.sampleUs > MAX_SAMPLE_US) return setRejectReason(REJ_OUT_OF_RANGE, 'sampleUs must be 1 to 1000000');
   if (cfg.uncertaintyMm > MAX_UNCERTAINTY_MM) return setRejectReason(REJ_OUT_OF_RANGE, 'uncertaintyMm must be at most 1000');
-  copyBoxConfig(cfg, active);
+  c.box = active;
+  active = cfg;
   useBoxes(active);
   return 0;
 }
@@ -66,26 +70,6 @@ export function samples(n: u32): i32 {
   }
   flush();
   return taken;
-}
-
-function copyBoxConfig(from: BoxConfigMsg, to: BoxConfigMsg): void {
-  to.nBoxes = from.nBoxes;
-  for (let i: u32 = 0; i < from.nBoxes; i++) {
-    to.boxes[i].number = from.boxes[i].number;
-    to.boxes[i].lengthMm = from.boxes[i].lengthMm;
-    to.boxes[i].widthMm = from.boxes[i].widthMm;
-    to.boxes[i].lineMm = from.boxes[i].lineMm;
-    to.boxes[i].outsideLeft = from.boxes[i].outsideLeft;
-  }
-  to.trackMm = from.trackMm;
-  to.wheelbaseMm = from.wheelbaseMm;
-  to.tireWidthMm = from.tireWidthMm;
-  to.patchMm = from.patchMm;
-  to.frontOverhangMm = from.frontOverhangMm;
-  to.rearOverhangMm = from.rearOverhangMm;
-  to.bodyWidthMm = from.bodyWidthMm;
-  to.uncertaintyMm = from.uncertaintyMm;
-  to.sampleUs = from.sampleUs;
 }
 
 export function selftest(): i32 {

@@ -100,8 +100,11 @@ const ROLE_PIT_EXIT: u32 = 5;
 const MIN_QUIET_GAP_US: u32 = 2_000; // transponders repeat every ~1.5 ms: a shorter gap splits crossings
 const MAX_QUIET_GAP_US: u32 = 1_000_000;
 
-/** The config in force; a refused candidate never touches it. */
-const active = new LoopConfigMsg();
+/**
+ * The config in force. A candidate is decoded into the command's own struct and, once
+ * accepted, the two are swapped: a refused candidate never touches this one.
+ */
+let active = new LoopConfigMsg();
 
 memory.fill(loopRole, NO_LOOP, 256);
 resetCrossings(20_000);
@@ -124,7 +127,8 @@ function applyConfig(c: CommandMsg): u32 {
   if (cfg.minHits < 1) return setRejectReason(REJ_OUT_OF_RANGE, 'minHits must be at least 1');
   const pitCode = checkPitLines(cfg);
   if (pitCode != 0) return pitCode;
-  copyLoopConfig(cfg, active);
+  c.loop = active;
+  active = cfg;
   useConfig();
   return 0;
 }
@@ -283,20 +287,6 @@ function checkPitLines(cfg: LoopConfigMsg): u32 {
   if (exitMm - entryMm > MAX_PIT_DISTANCE_MM) return setRejectReason(REJ_OUT_OF_RANGE, 'pit lines must lie within 2 km');
   if (cfg.pitLimit == 0) return setRejectReason(REJ_OUT_OF_RANGE, 'pit road speed limit must be above 0');
   return 0;
-}
-
-function copyLoopConfig(from: LoopConfigMsg, to: LoopConfigMsg): void {
-  to.nLoops = from.nLoops;
-  for (let i: u32 = 0; i < from.nLoops; i++) {
-    to.loops[i].id = from.loops[i].id;
-    to.loops[i].role = from.loops[i].role;
-    to.loops[i].distanceMm = from.loops[i].distanceMm;
-  }
-  to.quietGapUs = from.quietGapUs;
-  to.minHits = from.minHits;
-  to.hasPitRoad = from.hasPitRoad;
-  to.pitLimit = from.pitLimit;
-  to.pitTolerance = from.pitTolerance;
 }
 
 export function selftest(): i32 {
