@@ -109,7 +109,8 @@ export const BOX_UNCERTAINTY_MM = 10;
 export const BOX_SAMPLE_US = 10_000;
 const TRACK_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const TRACK_ROLES: readonly LoopRole[] = ['start-finish', 'sector', 'commitment'];
-const PIT_ROLES: readonly LoopRole[] = ['pit-entry', 'pit-timing', 'pit-exit', 'pit-out'];
+/** start-finish is on both paths: where pit road passes the start/finish line the timing line extends across it. */
+const PIT_ROLES: readonly LoopRole[] = ['start-finish', 'pit-entry', 'pit-timing', 'pit-exit', 'pit-out'];
 const VEHICLE_KEYS = ['trackMm', 'wheelbaseMm', 'tireWidthMm', 'patchMm', 'frontOverhangMm', 'rearOverhangMm', 'bodyWidthMm'] as const;
 
 /** Whether a track reference is an id (resolved under sim-hardware/tracks/) rather than a path. */
@@ -203,7 +204,7 @@ export function validateTrack(value: unknown, source: string): Track {
     if (prev !== undefined) fail(`loops[${i}].id`, `duplicates loops[${prev}] (loop ${l.id})`);
     loopIndex.set(l.id, i);
   });
-  checkLineRoles(loops, fail);
+  checkLineRoles(loops, entryM, exitM, fail);
   const lines = checkPitLineOrder(loops, fail);
 
   const openings: PitOpening[] = (po.openings === undefined ? [] : c.array(po.openings, 'pitRoad.openings')).map((p, i) => {
@@ -304,19 +305,32 @@ export function validateTrack(value: unknown, source: string): Track {
   };
 }
 
-function checkLineRoles(loops: readonly TrackLoop[], fail: (field: string, detail: string) => never): void {
-  const one = (role: LoopRole, where: string): void => {
-    const at = loops.flatMap((l, i) => (l.role === role ? [i] : []));
+function checkLineRoles(loops: readonly TrackLoop[], entryM: number, exitM: number, fail: (field: string, detail: string) => never): void {
+  const indexes = (role: LoopRole, path?: LoopPath): number[] => loops.flatMap((l, i) => (l.role === role && (path === undefined || l.path === path) ? [i] : []));
+  const one = (role: LoopRole, where: string, path?: LoopPath): void => {
+    const at = indexes(role, path);
+    const on = path === undefined ? '' : path === 'track' ? ' on the track' : ' on pit road';
     if (at.length === 0) fail('loops', `needs a ${role} loop (${where})`);
-    if (at.length > 1) fail(`loops[${at[1]}].role`, `a second ${role} loop (first is loops[${at[0]}])`);
+    if (at.length > 1) fail(`loops[${at[1]}].role`, `a second ${role} loop${on} (first is loops[${at[0]}])`);
   };
-  one('start-finish', 'on the track at positionM 0');
+  one('start-finish', 'on the track at positionM 0', 'track');
   one('commitment', 'on the track near pit entry');
   one('pit-entry', 'the entry yellow line');
   one('pit-exit', 'the exit yellow line');
   one('pit-out', 'the pit-out scoring line');
-  const sf = loops.findIndex((l) => l.role === 'start-finish');
+  const sf = indexes('start-finish', 'track')[0];
   if (loops[sf].positionM !== 0) fail(`loops[${sf}].positionM`, `the start/finish line is where the lap is measured from: must be 0 (got ${loops[sf].positionM})`);
+
+  // Pit road that leaves the track before the line and rejoins after it crosses the
+  // start/finish plane: a vehicle pitting is scored there (R-SF-1), so the line extends
+  // across pit road. Pit road clear of the line has no such crossing.
+  const pitSf = indexes('start-finish', 'pit');
+  if (pitSf.length > 1) fail(`loops[${pitSf[1]}].role`, `a second start-finish loop on pit road (first is loops[${pitSf[0]}])`);
+  const where = `leaves at ${entryM} m, rejoins at ${exitM} m`;
+  if (entryM > exitM && pitSf.length === 0) fail('loops', `pit road runs past the start/finish line (${where}): needs a start-finish loop on pit road (path "pit")`);
+  if (entryM < exitM && pitSf.length > 0) {
+    fail(`loops[${pitSf[0]}].path`, `pit road does not run past the start/finish line (${where}): a start-finish loop lies on pit road only where it does`);
+  }
 }
 
 /** The pit lines in order along pit road: entry < timing... < exit < pit-out. */
@@ -348,6 +362,11 @@ export function boxSpanM(box: Pick<TrackBox, 'positionM' | 'lengthMm' | 'lineMm'
 
 function fmt(m: number): string {
   return String(Math.round(m * 1000) / 1000);
+}
+
+/** The start/finish line on pit road, where pit road runs past the start/finish line. */
+export function pitStartFinish(track: Track): TrackLoop | undefined {
+  return track.loops.find((l) => l.role === 'start-finish' && l.path === 'pit');
 }
 
 /** Entry yellow line, timing lines, exit yellow line: the speed-limited lines in order. */

@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import type { BoxConfig, LoopConfig } from '../../protocol/schema.js';
 import { repoPath } from '../../protocol/repo-root.js';
 import { DEFAULT_VEHICLE } from '../../sim-hardware/box-geometry.js';
-import { TrackError, boardConfigs, loadTrack, pitSegments, trackFile, validateTrack } from '../../sim-hardware/track.js';
+import { TrackError, boardConfigs, boxSpanM, loadTrack, pitSegments, pitStartFinish, trackFile, validateTrack } from '../../sim-hardware/track.js';
 
 const TRACKS: Record<string, number> = {
   martinsville: 0.526,
@@ -80,6 +80,29 @@ describe('shipped tracks', () => {
       }
       expect(pitBoards).toBe(1);
       expect(boxes).toBe(t.pitRoad.boxes.length);
+    });
+
+    test(`${id}: pit road runs past the start/finish line and has exactly one start/finish loop on it, clear of the boxes`, () => {
+      const t = loadTrack(id);
+      const { entryM, exitM, lengthM: pitM, boxes } = t.pitRoad;
+      expect(entryM).toBeGreaterThan(exitM);
+      const sf = t.loops.filter((l) => l.role === 'start-finish');
+      expect(sf.map((l) => l.path).sort()).toEqual(['pit', 'track']);
+      const pit = pitStartFinish(t)!;
+      expect(pit).toBe(sf.find((l) => l.path === 'pit'));
+      expect(pit.positionM).toBeGreaterThan(0);
+      expect(pit.positionM).toBeLessThan(pitM);
+      // Near where the start/finish plane crosses pit road (pit road scaled to the lap stretch it shadows).
+      expect(Math.abs(pit.positionM - (pitM * (t.lengthM - entryM)) / (t.lengthM - entryM + exitM))).toBeLessThan(5);
+      for (const b of boxes) {
+        const [from, to] = boxSpanM(b);
+        expect(pit.positionM <= from - 0.2 + 1e-9 || pit.positionM >= to + 0.2 - 1e-9, `box ${b.number}`).toBe(true);
+      }
+      for (const l of t.loops) if (l.path === 'pit' && l !== pit) expect(Math.abs(l.positionM - pit.positionM)).toBeGreaterThanOrEqual(0.2);
+      // Its board sends it like any other pit loop: distance along pit road.
+      const config = boardConfigs(t).get(pit.board) as LoopConfig;
+      expect(config.loops).toContainEqual({ id: pit.id, role: 'start-finish', distanceMm: Math.round(pit.positionM * 1000) });
+      expect(config.pitRoad).toBeDefined();
     });
   }
 
@@ -161,5 +184,75 @@ describe('broken tracks are refused naming the field', () => {
 
   test('the untouched file validates', () => {
     expect(validateTrack(raw(), 'martinsville.json').id).toBe('martinsville');
+  });
+});
+
+describe('the start/finish line on pit road', () => {
+  const raw = (): any => JSON.parse(readFileSync(repoPath('sim-hardware', 'tracks', 'martinsville.json'), 'utf8'));
+  const pitSfAt = (t: any): number => t.loops.findIndex((l: any) => l.role === 'start-finish' && l.path === 'pit');
+  const refusal = (t: any): string => {
+    try {
+      validateTrack(t, 'martinsville.json');
+    } catch (e) {
+      expect(e).toBeInstanceOf(TrackError);
+      return (e as Error).message;
+    }
+    throw new Error('the track was accepted');
+  };
+
+  test('is required where pit road runs past the start/finish line', () => {
+    const t = raw();
+    t.loops.splice(pitSfAt(t), 1);
+    expect(refusal(t)).toBe(
+      'martinsville.json: loops: pit road runs past the start/finish line (leaves at 656.515 m, rejoins at 200 m): needs a start-finish loop on pit road (path "pit")',
+    );
+  });
+
+  test('a second one is refused naming it', () => {
+    const t = raw();
+    const first = pitSfAt(t);
+    t.loops.push({ ...t.loops[first], id: 21, positionM: 85.9 + 7.3 });
+    expect(refusal(t)).toBe(`martinsville.json: loops[${t.loops.length - 1}].role: a second start-finish loop on pit road (first is loops[${first}])`);
+  });
+
+  test('a second one on the track is refused too: the track one counts alone', () => {
+    const t = raw();
+    t.loops.push({ id: 21, name: 'second start/finish', role: 'start-finish', path: 'track', positionM: 0, board: 'loop-sf' });
+    expect(refusal(t)).toMatch(new RegExp(`^martinsville\\.json: loops\\[${t.loops.length - 1}\\]\\.role: a second start-finish loop on the track \\(first is loops\\[0\\]\\)$`));
+  });
+
+  test('is refused where pit road does not run past the start/finish line', () => {
+    const t = raw();
+    t.pitRoad.entryM = 50;
+    t.pitRoad.exitM = 450;
+    expect(refusal(t)).toMatch(new RegExp(`^martinsville\\.json: loops\\[${pitSfAt(t)}\\]\\.path: pit road does not run past the start/finish line \\(leaves at 50 m, rejoins at 450 m\\)`));
+    t.loops.splice(pitSfAt(t), 1);
+    expect(validateTrack(t, 'martinsville.json').loops.filter((l) => l.role === 'start-finish')).toHaveLength(1);
+  });
+
+  test('is refused inside a box', () => {
+    const t = raw();
+    const at = pitSfAt(t);
+    t.loops[at].positionM = t.pitRoad.boxes[10].positionM;
+    expect(refusal(t)).toMatch(new RegExp(`^martinsville\\.json: pitRoad\\.boxes\\[10\\]\\.positionM: box spans .* across loops\\[${at}\\] \\(start/finish \\(pit road\\) at 111\\.45 m\\)`));
+  });
+
+  test('is refused beyond the end of pit road', () => {
+    const t = raw();
+    const at = pitSfAt(t);
+    t.loops[at].positionM = 400.5;
+    expect(refusal(t)).toBe(`martinsville.json: loops[${at}].positionM: must be within pit road, at most 400 (got 400.5)`);
+  });
+
+  test('on a track board it is refused as a mixed-path board', () => {
+    const t = raw();
+    t.loops[pitSfAt(t)].board = 'loop-sf';
+    expect(refusal(t)).toMatch(/boards\[0\]\.id: loop board "loop-sf" owns loops on both the track and pit road/);
+  });
+
+  test('pitStartFinish finds it', () => {
+    const t = validateTrack(raw(), 'martinsville.json');
+    expect(pitStartFinish(t)).toMatchObject({ id: 20, role: 'start-finish', path: 'pit', positionM: 194.9, board: 'loop-pit' });
+    expect(pitStartFinish({ ...t, loops: t.loops.filter((l) => l.path === 'track') })).toBeUndefined();
   });
 });
