@@ -2,12 +2,13 @@
 // `pitwall`: the one command-line entry. Each subcommand lives in gateway/commands/.
 import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
+import { boardCommand } from './commands/board.js';
 import { decodeCommand } from './commands/decode.js';
 import { selftestCommand } from './commands/selftest.js';
 import { startCommand } from './commands/start.js';
 import { CliError, type Subcommand } from './commands/cli-support.js';
 
-export const SUBCOMMANDS: readonly Subcommand[] = [startCommand, selftestCommand, decodeCommand];
+export const SUBCOMMANDS: readonly Subcommand[] = [startCommand, boardCommand, selftestCommand, decodeCommand];
 
 function usage(): string {
   const width = Math.max(...SUBCOMMANDS.map((c) => c.name.length));

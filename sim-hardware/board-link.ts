@@ -1,9 +1,8 @@
-// Wires a hosted board to an MQTT broker the way a board's network stack would:
-// its death as the will, birth and events on its topics, commands and race-control
-// state delivered to the board, link up/down reported to it.
-import mqtt, { type MqttClient } from 'mqtt';
-import { boardTopic, controlTopic } from '../protocol/topics.js';
-import { BoardHost, type BoardHostOptions, type ChannelName } from './board-host.js';
+// A board living in real time on an MQTT broker (`npm start`, `pitwall board` without
+// a feed): the hosted board of mqtt-board.ts, reading a live clock and ticked by a
+// timer instead of by a driver.
+import { type BoardHost, type BoardHostOptions } from './board-host.js';
+import { MqttBoard, randomBoot } from './mqtt-board.js';
 
 export interface BoardLinkOptions extends Omit<BoardHostOptions, 'publish'> {
   /** Broker URL, e.g. mqtt://127.0.0.1:1883. */
@@ -15,80 +14,36 @@ export interface BoardLinkOptions extends Omit<BoardHostOptions, 'publish'> {
   password?: string;
 }
 
-const RETAINED: Readonly<Record<ChannelName, boolean>> = { birth: true, death: true, evt: false, will: true };
-
 export class BoardLink {
-  readonly board: BoardHost;
-  private readonly client: MqttClient;
+  private readonly mqttBoard: MqttBoard;
   private readonly timer: NodeJS.Timeout;
-  private readonly opts: BoardLinkOptions;
 
-  private constructor(opts: BoardLinkOptions, board: BoardHost, client: MqttClient) {
-    this.opts = opts;
-    this.board = board;
-    this.client = client;
-    this.timer = setInterval(() => this.safely(() => board.tick()), opts.tickMs ?? 10);
+  private constructor(mqttBoard: MqttBoard, tickMs: number) {
+    this.mqttBoard = mqttBoard;
+    this.timer = setInterval(() => mqttBoard.tick(), tickMs);
   }
 
   /** Starts the board and connects it; resolves once the board has been told the link is up. */
   static async start(opts: BoardLinkOptions): Promise<BoardLink> {
-    let client: MqttClient | undefined;
-    const board = BoardHost.create({
-      ...opts,
-      publish: (channel, bytes, qos) => {
-        if (!client?.connected) return false;
-        client.publish(boardTopic(opts.site, opts.id, channel === 'will' ? 'death' : channel), Buffer.from(bytes), {
-          qos: qos === 0 ? 0 : 1,
-          retain: RETAINED[channel],
-        });
-        return true;
-      },
-    });
-    if (!board.will) throw new Error(`board ${opts.id} gave no death message for its will`);
-    client = mqtt.connect(opts.broker, {
-      clientId: `pitwall-${opts.site}-${opts.id}`,
+    const board = await MqttBoard.start({
+      kind: opts.kind,
+      id: opts.id,
+      site: opts.site,
+      broker: opts.broker,
+      boot: opts.boot ?? randomBoot(),
+      startClockUs: 0n,
+      liveClock: opts.clock,
       username: opts.username,
       password: opts.password,
-      clean: true,
-      reconnectPeriod: 1000,
-      will: { topic: boardTopic(opts.site, opts.id, 'death'), payload: Buffer.from(board.will), qos: 1, retain: true },
+      log: opts.log,
+      wasmFile: opts.wasmFile,
     });
-    const link = new BoardLink(opts, board, client);
-    client.on('message', (topic, payload) => link.deliver(topic, payload));
-    client.on('close', () => link.safely(() => board.link(false)));
-    client.on('error', (err) => opts.log?.('warning', `broker: ${err.message}`));
-    // Every (re)connect starts a clean session: subscribe again, then tell the board.
-    const topics = [boardTopic(opts.site, opts.id, 'cmd'), controlTopic(opts.site, 'state')];
-    await new Promise<void>((resolve, reject) => {
-      client!.once('error', reject);
-      client!.on('connect', () => {
-        client!.subscribe(topics, { qos: 1 }, (err) => {
-          if (err) return reject(err);
-          client!.off('error', reject);
-          link.safely(() => board.link(true));
-          resolve();
-        });
-      });
-    });
-    return link;
+    return new BoardLink(board, opts.tickMs ?? 10);
   }
 
-  private deliver(topic: string, payload: Buffer): void {
-    this.safely(() => {
-      if (topic === controlTopic(this.opts.site, 'state')) this.board.control(payload);
-      else if (this.board.command(payload) === 1) this.opts.log?.('info', 'reboot requested by race control');
-    });
-  }
-
-  /** A board that aborted stays down, as a crashed board would; its will tells race control. */
-  private safely(fn: () => void): void {
-    if (this.board.crashed) return;
-    try {
-      fn();
-    } catch (err) {
-      this.opts.log?.('error', `board stopped: ${(err as Error).message}`);
-      this.client.stream?.destroy();
-    }
+  /** The hosted board now (a reboot race control asks for replaces it). */
+  get board(): BoardHost {
+    return this.mqttBoard.host;
   }
 
   /**
@@ -97,15 +52,6 @@ export class BoardLink {
    */
   async stop(graceful = true): Promise<void> {
     clearInterval(this.timer);
-    if (graceful && this.client.connected && this.board.will) {
-      await this.client.publishAsync(boardTopic(this.opts.site, this.opts.id, 'death'), Buffer.from(this.board.will), {
-        qos: 1,
-        retain: true,
-      });
-      await this.client.endAsync();
-    } else {
-      this.client.stream?.destroy();
-      await this.client.endAsync(true);
-    }
+    await this.mqttBoard.stop(graceful);
   }
 }

@@ -35,6 +35,28 @@ describe('pitwall', () => {
     expect(err.join('\n')).toMatch(/pitwall decode: .*--colour/);
   });
 
+  it('explains pitwall board and refuses bad board options clearly', async () => {
+    expect(await main(['board', '--help'])).toBe(0);
+    expect(out.join('\n')).toMatch(/--feed stdin\|none/);
+    const refused = async (argv: string[], message: RegExp) => {
+      err = [];
+      expect(await main(['board', ...argv])).toBe(2);
+      expect(err.join('\n')).toMatch(message);
+    };
+    const ok = ['--kind', 'loop', '--id', 'loop-sf', '--broker', 'mqtt://127.0.0.1:1'];
+    await refused(['--kind', 'tower', '--id', 'x', '--broker', 'mqtt://127.0.0.1:1'], /pitwall board: --kind must be loop or box, not 'tower'/);
+    await refused(['--id', 'x', '--broker', 'mqtt://127.0.0.1:1'], /--kind is required/);
+    await refused(['--kind', 'box', '--broker', 'mqtt://127.0.0.1:1'], /--id is required/);
+    await refused(['--kind', 'box', '--id', 'Box 1', '--broker', 'mqtt://127.0.0.1:1'], /--id 'Box 1' is not a board id/);
+    await refused(['--kind', 'box', '--id', 'box-1'], /--broker is required/);
+    await refused(['--kind', 'box', '--id', 'box-1', '--broker', 'http://x'], /--broker must be an mqtt\|/);
+    await refused([...ok, '--boot', '4294967296'], /--boot must be a whole number from 0 to 4294967295/);
+    await refused([...ok, '--clock-us', '1.5'], /--clock-us must be a whole number/);
+    await refused([...ok, '--feed', 'serial'], /--feed must be stdin or none/);
+    await refused([...ok, '--password', 'p'], /--password needs --username/);
+    await refused([...ok, '--feed', 'none'], /could not connect to mqtt:\/\/127\.0\.0\.1:1/);
+  });
+
   it('decodes a payload given as hex, by type or by topic', async () => {
     const hex = Buffer.from(encode('death', { board: 'loop-sf', boot: 3 })).toString('hex');
     expect(await main(['decode', '--type', 'death', hex])).toBe(0);
