@@ -598,27 +598,36 @@ export function boxSamples(
   const truth = planned.map((pl) => pl.truth).sort((a, b) => a.arriveUs - b.arriveUs || a.box - b.box);
   if (planned.length === 0) return { records: new Uint8Array(0), samples: 0, truth };
 
-  const from = Math.max(0, Math.min(...planned.map((pl) => pl.truth.sensedFromUs)) - p.padUs);
-  const to = Math.max(...planned.map((pl) => pl.truth.sensedToUs)) + p.padUs;
-  const k0 = Math.ceil(from / p.sampleUs);
-  const k1 = Math.floor(to / p.sampleUs);
+  // Sample periods around each stop, padUs either side (never before 0); merged where they meet.
+  const spans = planned
+    .map((pl) => [Math.ceil(Math.max(0, pl.truth.sensedFromUs - p.padUs) / p.sampleUs), Math.floor((pl.truth.sensedToUs + p.padUs) / p.sampleUs)] as [number, number])
+    .filter(([a, b]) => b >= a)
+    .sort((x, y) => x[0] - y[0]);
+  const merged: Array<[number, number]> = [];
+  for (const sp of spans) {
+    const last = merged[merged.length - 1];
+    if (last && sp[0] <= last[1] + 1) last[1] = Math.max(last[1], sp[1]);
+    else merged.push([sp[0], sp[1]]);
+  }
   const numbers = [...byBox.keys()].sort((a, b) => a - b);
-  const n = Math.max(0, k1 - k0 + 1) * numbers.length;
+  const n = merged.reduce((sum, [a, b]) => sum + (b - a + 1), 0) * numbers.length;
   const records = new Uint8Array(n * BOX_RECORD_BYTES);
   const cursor = new Map<number, number>(numbers.map((b) => [b, 0]));
   let at = 0;
-  for (let k = k0; k <= k1; k++) {
-    const tUs = k * p.sampleUs;
-    for (const number of numbers) {
-      const list = byBox.get(number)!;
-      let c = cursor.get(number)!;
-      while (c < list.length && list[c]!.truth.sensedToUs < tUs) c++;
-      cursor.set(number, c);
-      const pl = list[c];
-      const rec =
-        pl && pl.truth.sensedFromUs <= tUs ? sample(pl, tUs, p, createRng(hashSeed(seed, number, k))) : emptyRecord(tUs, number);
-      writeBoxRecord(records, at * BOX_RECORD_BYTES, rec);
-      at++;
+  for (const [k0, k1] of merged) {
+    for (let k = k0; k <= k1; k++) {
+      const tUs = k * p.sampleUs;
+      for (const number of numbers) {
+        const list = byBox.get(number)!;
+        let c = cursor.get(number)!;
+        while (c < list.length && list[c]!.truth.sensedToUs < tUs) c++;
+        cursor.set(number, c);
+        const pl = list[c];
+        const rec =
+          pl && pl.truth.sensedFromUs <= tUs ? sample(pl, tUs, p, createRng(hashSeed(seed, number, k))) : emptyRecord(tUs, number);
+        writeBoxRecord(records, at * BOX_RECORD_BYTES, rec);
+        at++;
+      }
     }
   }
   return { records, samples: n, truth };

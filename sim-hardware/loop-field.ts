@@ -26,6 +26,18 @@ export interface Transponder {
   noseOffsetM: number;
 }
 
+/**
+ * A transponder moving along the path. With `active`, it is on this path only within
+ * those [from, to) µs ranges (ascending, not overlapping): a truck that leaves the
+ * track for pit road is one entry per path. One transponder may then appear in
+ * several entries whose ranges do not overlap.
+ */
+export interface FieldVehicle {
+  transponder: Transponder;
+  motion: PathMotion;
+  active?: ReadonlyArray<readonly [number, number]>;
+}
+
 export interface LoopHit {
   /** Integer board µs. */
   timeUs: number;
@@ -306,13 +318,19 @@ function checkLines(lines: readonly LoopLine[]): void {
   });
 }
 
-function checkTransponders(vehicles: ReadonlyArray<{ transponder: Transponder }>): void {
-  const seen = new Set<number>();
-  vehicles.forEach(({ transponder: t }, i) => {
+function checkTransponders(vehicles: ReadonlyArray<FieldVehicle>): void {
+  // id → whether every entry so far is confined to active ranges
+  const seen = new Map<number, boolean>();
+  vehicles.forEach(({ transponder: t, active }, i) => {
+    active?.forEach(([from, to], j) => {
+      if (!(from <= to) || Number.isNaN(from) || Number.isNaN(to)) throw new RangeError(`vehicles[${i}].active[${j}] must have from <= to (got ${from}..${to})`);
+      if (j > 0 && from < active[j - 1]![1]) throw new RangeError(`vehicles[${i}].active[${j}] overlaps the range before it`);
+    });
     const what = `vehicles[${i}].transponder`;
     if (!Number.isInteger(t.id) || t.id < 0 || t.id > 0xffffffff) throw new RangeError(`${what}.id must be a u32 (got ${t.id})`);
-    if (seen.has(t.id)) throw new RangeError(`${what}.id ${t.id} is used by two vehicles`);
-    seen.add(t.id);
+    const before = seen.get(t.id);
+    if (before !== undefined && !(before && active)) throw new RangeError(`${what}.id ${t.id} is used by two vehicles (give both active ranges if they are one vehicle on this path at different times)`);
+    seen.set(t.id, active !== undefined && (before ?? true));
     if (!(Number.isFinite(t.heightM) && t.heightM > 0)) throw new RangeError(`${what}.heightM must be > 0 (got ${t.heightM})`);
     if (!Number.isFinite(t.lateralM)) throw new RangeError(`${what}.lateralM must be a finite number (got ${t.lateralM})`);
     if (!(Number.isFinite(t.noseOffsetM) && t.noseOffsetM >= 0)) throw new RangeError(`${what}.noseOffsetM must be >= 0 (got ${t.noseOffsetM})`);
@@ -353,7 +371,7 @@ function upperBound(a: Float64Array, x: number): number {
  */
 export function loopHits(
   lines: LoopLine[],
-  vehicles: Array<{ transponder: Transponder; motion: PathMotion }>,
+  vehicles: Array<FieldVehicle>,
   profile: LoopFieldProfile,
   seed: number,
   window?: { fromUs: number; toUs: number },
@@ -383,7 +401,7 @@ export function loopHits(
   const heard: Heard[] = [];
   const truth: LoopCrossingTruth[] = [];
 
-  for (const { transponder: tr, motion } of vehicles) {
+  for (const { transponder: tr, motion, active } of vehicles) {
     let zone = zones.get(tr.heightM);
     if (zone === undefined) {
       zone = zoneHalfLengthM(p, tr.heightM);
@@ -405,6 +423,7 @@ export function loopHits(
       const transponderUs = motion.timeAt(line.positionM);
       if (!Number.isFinite(transponderUs)) continue;
       if (window && !(transponderUs >= window.fromUs && transponderUs < window.toUs)) continue;
+      if (active && !active.some(([from, to]) => transponderUs >= from && transponderUs < to)) continue;
       truth.push({
         loop: line.loop,
         transponder: tr.id,
@@ -432,44 +451,52 @@ export function loopHits(
       first = last + 1;
       // Never reached, or always already past: nothing to hear.
       if (startUs === Infinity || endUs === -Infinity || !(startUs <= genTo && endUs >= genFrom)) continue;
-      if (!window && !(Number.isFinite(startUs) && Number.isFinite(endUs))) {
+      if (!window && !active && !(Number.isFinite(startUs) && Number.isFinite(endUs))) {
         throw new RangeError(`transponder ${tr.id} never leaves the zone of loop ${sorted[from]!.loop}: pass a window`);
       }
-      const t0 = Number.isFinite(startUs) ? startUs : genFrom;
-      const t1 = Number.isFinite(endUs) ? endUs : genTo;
-
-      // The transponder's own schedule over this stretch, shared by every loop in it.
-      const rng = createRng(hashSeed(seed, tr.id, Math.floor(t0)));
-      const lateral: number[] = [];
-      for (let k = from; k <= last; k++) lateral.push(lateralFactor(tr.lateralM, sorted[k]!.halfWidthM ?? p.loopHalfWidthM, p.lateralTaperM));
-      // Start in the renewal process's stationary state: the wait to the next
-      // transmission is a uniform fraction of a length-biased interval.
-      const biased = Math.sqrt(minInterval * minInterval + rng.next() * (maxInterval * maxInterval - minInterval * minInterval));
-      let t = t0 + rng.next() * biased;
-      while (t <= t1) {
-        const at = motion.positionAt(t);
-        for (let k = from; k <= last; k++) {
-          const x = at - linePos[k]!;
-          if (x < -Z) break; // lines further on are further away
-          if (x > Z || lateral[k - from]! <= 0) continue;
-          const gain = 1 + p.noiseRel * clampedNormal(rng);
-          const extra = p.noiseAbs * clampedNormal(rng);
-          const jitter = p.decoderJitterUs * clampedNormal(rng);
-          const kept = rng.next() >= p.dropout;
-          const tag = rng.u32();
-          const raw = p.nominalPeak * fieldShape(x, tr.heightM, p) * lateral[k - from]! * gain + extra;
-          heard.push({
-            sentUs: t,
-            timeUs: Math.round(t + jitter),
-            strength: Math.min(STRENGTH_MAX, Math.max(0, Math.round(raw))),
-            transponder: tr.id,
-            loop: sorted[k]!.loop,
-            tag,
-            kept,
-            lostToCollision: false,
-          });
+      // The stretch, cut to where the vehicle is on this path.
+      const spans: Array<readonly [number, number]> = [];
+      const s0 = Number.isFinite(startUs) ? startUs : genFrom;
+      const s1 = Number.isFinite(endUs) ? endUs : genTo;
+      if (!active) spans.push([s0, s1]);
+      else for (const [a, b] of active) if (a < s1 && b > s0) spans.push([Math.max(a, s0), Math.min(b, s1)]);
+      if (spans.some(([a, b]) => !(Number.isFinite(a) && Number.isFinite(b)))) {
+        throw new RangeError(`transponder ${tr.id} never leaves the zone of loop ${sorted[from]!.loop}: pass a window or finite active ranges`);
+      }
+      for (const [t0, t1] of spans) {
+        // The transponder's own schedule over this stretch, shared by every loop in it.
+        const rng = createRng(hashSeed(seed, tr.id, Math.floor(t0)));
+        const lateral: number[] = [];
+        for (let k = from; k <= last; k++) lateral.push(lateralFactor(tr.lateralM, sorted[k]!.halfWidthM ?? p.loopHalfWidthM, p.lateralTaperM));
+        // Start in the renewal process's stationary state: the wait to the next
+        // transmission is a uniform fraction of a length-biased interval.
+        const biased = Math.sqrt(minInterval * minInterval + rng.next() * (maxInterval * maxInterval - minInterval * minInterval));
+        let t = t0 + rng.next() * biased;
+        while (t <= t1) {
+          const at = motion.positionAt(t);
+          for (let k = from; k <= last; k++) {
+            const x = at - linePos[k]!;
+            if (x < -Z) break; // lines further on are further away
+            if (x > Z || lateral[k - from]! <= 0) continue;
+            const gain = 1 + p.noiseRel * clampedNormal(rng);
+            const extra = p.noiseAbs * clampedNormal(rng);
+            const jitter = p.decoderJitterUs * clampedNormal(rng);
+            const kept = rng.next() >= p.dropout;
+            const tag = rng.u32();
+            const raw = p.nominalPeak * fieldShape(x, tr.heightM, p) * lateral[k - from]! * gain + extra;
+            heard.push({
+              sentUs: t,
+              timeUs: Math.round(t + jitter),
+              strength: Math.min(STRENGTH_MAX, Math.max(0, Math.round(raw))),
+              transponder: tr.id,
+              loop: sorted[k]!.loop,
+              tag,
+              kept,
+              lostToCollision: false,
+            });
+          }
+          t += p.intervalUs * (1 + p.intervalJitter * (2 * rng.next() - 1));
         }
-        t += p.intervalUs * (1 + p.intervalJitter * (2 * rng.next() - 1));
       }
     }
   }

@@ -67,10 +67,7 @@ export function piecewiseMotion(start: MotionStart, segments: readonly MotionSeg
 
   // Piece k starts at (t0[k], x0[k]) with speed v0[k] and acceleration acc[k] (m/s²);
   // piece 0 is the constant-speed lead-in, the last piece the constant-speed run-out.
-  const t0: number[] = [-Infinity];
-  const x0: number[] = [-Infinity];
-  const v0: number[] = [start.speedMps];
-  const acc: number[] = [0];
+  const pieces: MotionPiece[] = [];
   let t = start.startUs;
   let x = start.startM;
   let v = start.speedMps;
@@ -92,19 +89,54 @@ export function piecewiseMotion(start: MotionStart, segments: readonly MotionSeg
       durS = seg.durationUs / US_PER_S;
       dist = ((v + v1) / 2) * durS;
     }
-    t0.push(t);
-    x0.push(x);
-    v0.push(v);
-    acc.push((v1 - v) / durS);
+    pieces.push({ startUs: t, startM: x, speedMps: v, accelMps2: (v1 - v) / durS });
     t += durS * US_PER_S;
     x += dist;
     v = v1;
   });
-  t0.push(t);
-  x0.push(x);
-  v0.push(v);
-  acc.push(0);
+  pieces.push({ startUs: t, startM: x, speedMps: v, accelMps2: 0 });
+  return pieceMotion(pieces);
+}
+
+/** One piece of constant acceleration from its start until the next piece's start. */
+export interface MotionPiece {
+  startUs: number;
+  startM: number;
+  speedMps: number;
+  accelMps2: number;
+}
+
+/**
+ * Motion from absolute pieces, in time order, each starting where the one before
+ * ends. Before the first piece the vehicle keeps the first piece's speed (backwards
+ * in time); the last piece lasts for ever and must not brake. Starting every piece at
+ * its own absolute (time, position) keeps long motions (a whole race) free of drift.
+ */
+export function pieceMotion(pieces: readonly MotionPiece[]): PathMotion {
+  if (pieces.length === 0) throw new RangeError('a motion needs at least one piece');
+  pieces.forEach((p, i) => {
+    finite(`pieces[${i}].startUs`, p.startUs);
+    finite(`pieces[${i}].startM`, p.startM);
+    nonNegative(`pieces[${i}].speedMps`, p.speedMps);
+    finite(`pieces[${i}].accelMps2`, p.accelMps2);
+    if (i > 0 && (p.startUs < pieces[i - 1]!.startUs || p.startM < pieces[i - 1]!.startM)) {
+      throw new RangeError(`pieces[${i}] starts before pieces[${i - 1}]`);
+    }
+  });
+  const last = pieces[pieces.length - 1]!;
+  if (last.accelMps2 !== 0) throw new RangeError('the last piece lasts for ever: it must hold its speed');
+  const t0: number[] = [-Infinity];
+  const x0: number[] = [-Infinity];
+  const v0: number[] = [pieces[0]!.speedMps];
+  const acc: number[] = [0];
+  for (const p of pieces) {
+    t0.push(p.startUs);
+    x0.push(p.startM);
+    v0.push(p.speedMps);
+    acc.push(p.accelMps2);
+  }
   const n = t0.length;
+  const start = pieces[0]!;
   // Piece 0 is anchored at the start point, reached at the end of the lead-in.
   const endT = (k: number): number => (k + 1 < n ? t0[k + 1]! : Infinity);
   const endX = (k: number): number => (k + 1 < n ? x0[k + 1]! : Infinity);

@@ -231,6 +231,10 @@ export function validateScenario(value: unknown, source: string, trackLoader: (i
     const prev = cautions[i - 1];
     if (prev && x.lap < prev.lap + prev.laps) fail(`cautions[${i}].lap`, `must come after cautions[${i - 1}] ends (lap ${prev.lap + prev.laps} or later): cautions are in order and do not overlap`);
   });
+  // R-SF-3: a caution follows every stage but the last.
+  stages.slice(0, -1).forEach((s, i) => {
+    if (!cautions.some((x) => x.lap === s + 1)) fail(`stages[${i}]`, `stage ${i + 1} ends at lap ${s}: a caution must follow it (a caution with lap ${s + 1}, R-SF-3)`);
+  });
   const redFlags: RedFlag[] = (o.redFlags === undefined ? [] : c.array(o.redFlags, 'redFlags')).map((x, i) => {
     const f = `redFlags[${i}]`;
     const xo = c.object(x, f, ['lap', 'minutes']);

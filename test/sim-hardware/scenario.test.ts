@@ -53,6 +53,7 @@ describe('valid scenarios', () => {
     expect(s.faults).toHaveLength(5);
     const bare = valid();
     for (const k of ['event', 'pitStops', 'cautions', 'redFlags', 'faults']) delete bare[k];
+    bare.stages = [10];
     bare.pitStops = [{ car: '1', lap: 2, serviceS: 0 }];
     const d = validateScenario(bare, 'scenario.json');
     expect(d.pitStops[0]).toEqual({ car: '1', lap: 2, serviceS: 0, segmentMph: {}, pose: { xMm: 0, yMm: 0, yawDeg: 0 } });
@@ -106,6 +107,7 @@ describe('broken scenarios are refused naming the field', () => {
     ['zero laps', (s) => (s.laps = 0), /^scenario\.json: laps: must be >= 1/],
     ['stages not ending at laps', (s) => (s.stages = [5, 9]), /^scenario\.json: stages\[1\]: the last stage must end at laps \(10\)/],
     ['stages not ascending', (s) => (s.stages = [6, 5, 10]), /^scenario\.json: stages\[1\]: must be after stages\[0\]/],
+    ['no caution after a stage (R-SF-3)', (s) => (s.stages = [4, 10]), /^scenario\.json: stages\[0\]: stage 1 ends at lap 4: a caution must follow it/],
     ['fractional seed', (s) => (s.seed = 1.5), /^scenario\.json: seed: must be an integer/],
     ['negative grid gap', (s) => (s.gridGapS = -1), /^scenario\.json: gridGapS: must be >= 0/],
     ['duplicate car', (s) => (s.field[2].car = '1'), /^scenario\.json: field\[2\]\.car: duplicates field\[0\]/],

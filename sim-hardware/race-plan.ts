@@ -1,0 +1,479 @@
+// The race as it really happens, planned up front from the scenario: every truck's
+// motion around the track and down pit road, the flags race control shows, and when
+// each lap was completed. Trucks do not interact, so each truck's motion is exact and
+// known in advance; only the flags depend on who leads, and they are settled in time
+// order as the leaders complete laps. How it moves, and the contracts it keeps
+// (lapTimes, gridGapS), are in race.md.
+import type { VehicleGeometry } from '../protocol/schema.js';
+import { judgeBox, type Margins } from './box-geometry.js';
+import { BOX_UNCERTAINTY_MM, pitSegments, pitStartFinish, type Track, type TrackBox } from './track.js';
+import { Course, timedStretch } from './course.js';
+import type { PathMotion } from './motion.js';
+import { planPitVisit, PitPlanError, type PitVisitPlan } from './pit-visit.js';
+import { createRng, hashSeed } from './random.js';
+import type { Entry, PitStop, Scenario } from './scenario.js';
+import type { BoxClause } from '../protocol/schema.js';
+
+/** A paceS truck's caution lap takes this many times its green lap. */
+export const CAUTION_PACE_FACTOR = 1.6;
+/** Braking on the track for the pit entry fork (m/s²). */
+export const TRACK_BRAKE_MPS2 = 8;
+/** Braking to stop under a red flag, and accelerating away after it (m/s²). */
+export const RED_BRAKE_MPS2 = 4;
+export const RED_ACCEL_MPS2 = 3;
+/** Trucks are released from a red flag one after another, this far apart (s). */
+export const RED_RELEASE_GAP_S = 0.5;
+/** After its finish a truck slows to this speed over COOL_DOWN_S (m/s). */
+export const COOL_DOWN_MPS = 20;
+export const COOL_DOWN_S = 5;
+/** Accelerating out of pit road back to racing speed (m/s²). */
+export const TRACK_ACCEL_MPS2 = 4;
+/** The simulation starts this long before the green flag (µs). */
+export const LEAD_IN_US = 2_000_000;
+/** And ends this long after the last truck took the checkered flag (µs). */
+export const RUN_OUT_US = 3_000_000;
+
+export type FlagName = 'green' | 'yellow' | 'red' | 'white' | 'checkered' | 'stage-end';
+
+export interface FlagChange {
+  atUs: number;
+  flag: FlagName;
+  /** The leader's completed laps when it was shown. */
+  leaderLap: number;
+  /** Index into scenario cautions / redFlags / stages where it comes from one. */
+  caution?: number;
+  redFlag?: number;
+  stage?: number;
+}
+
+export interface PitRoadChange {
+  atUs: number;
+  open: boolean;
+  why: 'green' | 'caution' | 'caution-open' | 'stage-end' | 'red' | 'red-over' | 'checkered';
+}
+
+/** A crossing of the start/finish plane that completes a lap (lap 0: the green). */
+export interface LapCrossing {
+  lap: number;
+  noseUs: number;
+  onPitRoad: boolean;
+}
+
+export interface PlannedStop {
+  /** Index in scenario.pitStops. */
+  index: number;
+  stop: PitStop;
+  box: TrackBox;
+  visit: PitVisitPlan;
+  /** The nose reaches the fork onto pit road (µs). */
+  forkUs: number;
+  /** The transponder is on pit road from pitFromUs to pitToUs. */
+  pitFromUs: number;
+  pitToUs: number;
+  /** Nose motion along pit road, absolute time. */
+  motion: PathMotion;
+  /** Nose crosses the commitment line (track). */
+  commitmentUs: number;
+  /** Exact verdict of the pose (box-geometry). */
+  margins: Margins;
+  inBox: boolean;
+  clause: BoxClause;
+  marginMm: number;
+  closeCall: boolean;
+}
+
+export interface RedStop {
+  redFlag: number;
+  lap: number;
+  fromUs: number;
+  toUs: number;
+  /** Where it stood (track m, cumulative). */
+  atM: number;
+}
+
+export interface CarPlan {
+  entry: Entry;
+  index: number;
+  /** Nose motion along the track, cumulative metres (lap n runs from (n−1)·length). */
+  track: PathMotion;
+  /** When the transponder is on the track (µs, [from, to)). */
+  trackActive: Array<[number, number]>;
+  crossings: LapCrossing[];
+  stops: PlannedStop[];
+  /** Scenario stops not run (the truck had finished). */
+  skippedStops: number[];
+  redStops: RedStop[];
+  /** Laps completed at its finish, and when. */
+  finishLap: number;
+  finishUs: number;
+  /** Laps run under caution (by lap number). */
+  cautionLaps: number[];
+}
+
+export interface RacePlan {
+  scenario: Scenario;
+  track: Track;
+  limitMph: number;
+  toleranceMph: number;
+  cars: CarPlan[];
+  flags: FlagChange[];
+  pitRoad: PitRoadChange[];
+  /** leaderUs[n]: when the first truck completed lap n. */
+  leaderUs: number[];
+  startUs: number;
+  endUs: number;
+}
+
+export class RacePlanError extends Error {
+  constructor(
+    readonly field: string,
+    detail: string,
+  ) {
+    super(`${field}: ${detail}`);
+    this.name = 'RacePlanError';
+  }
+}
+
+interface Event {
+  tUs: number;
+  car: number;
+  lap: number;
+  /** Plan the next lap from here (a track crossing); a pit road crossing only scores. */
+  plan: boolean;
+}
+
+interface CarState {
+  course: Course;
+  active: Array<[number, number]>;
+  crossings: LapCrossing[];
+  stops: PlannedStop[];
+  skipped: number[];
+  redStops: RedStop[];
+  cautionLaps: number[];
+  finishLap: number;
+  finishUs: number;
+  done: boolean;
+}
+
+export function planRace(scenario: Scenario, track: Track): RacePlan {
+  const len = track.lengthM;
+  const laps = scenario.laps;
+  const limitMph = scenario.event?.pitSpeedLimitMph ?? track.pitRoad.speedLimitMph;
+  const toleranceMph = scenario.event?.pitSpeedToleranceMph ?? track.pitRoad.toleranceMph;
+  const segments = pitSegments(track);
+  const pitSf = pitStartFinish(track);
+  const spans = track.pitRoad.entryM > track.pitRoad.exitM;
+  if (spans && !pitSf) throw new RacePlanError('track', `${track.id}: pit road passes the start/finish line but has no start/finish loop on it`);
+  const commitment = track.loops.find((l) => l.role === 'commitment')!;
+  const trackLoops = track.loops.filter((l) => l.path === 'track').map((l) => l.positionM);
+  const redStopM = redFlagSpot(trackLoops, len, track.pitRoad.entryM);
+  const boxes = new Map(track.pitRoad.boxes.map((b) => [b.number, b]));
+  const stopsByCar = new Map<string, Map<number, number>>();
+  scenario.pitStops.forEach((s, i) => {
+    const m = stopsByCar.get(s.car) ?? new Map<number, number>();
+    m.set(s.lap, i);
+    stopsByCar.set(s.car, m);
+  });
+
+  const lapTime = (e: Entry, lap: number, caution: boolean): number => {
+    if (e.lapTimes) return e.lapTimes[Math.min(lap, e.lapTimes.length) - 1]!;
+    return caution ? e.paceS! * CAUTION_PACE_FACTOR : e.paceS!;
+  };
+
+  const leaderUs: number[] = [];
+  const flags: FlagChange[] = [{ atUs: 0, flag: 'green', leaderLap: 0 }];
+  let checkeredUs = Infinity;
+  const redAt = scenario.redFlags.map(() => Infinity);
+  const redRank = scenario.redFlags.map(() => 0);
+  const yellowAt = (t: number): boolean =>
+    scenario.cautions.some((c) => (leaderUs[c.lap - 1] ?? Infinity) <= t && t < (leaderUs[c.lap + c.laps - 1] ?? Infinity));
+
+  const states: CarState[] = scenario.field.map((e, i) => {
+    const t0 = i * scenario.gridGapS * 1e6;
+    const v0 = len / lapTime(e, 1, false);
+    return {
+      course: new Course(t0, 0, v0),
+      active: [[-Infinity, Infinity]],
+      crossings: [],
+      stops: [],
+      skipped: [],
+      redStops: [],
+      cautionLaps: [],
+      finishLap: 0,
+      finishUs: Infinity,
+      done: false,
+    };
+  });
+  const queue: Event[] = states.map((s, i) => ({ tUs: s.course.tUs, car: i, lap: 0, plan: true }));
+  const push = (e: Event): void => {
+    let lo = 0;
+    let hi = queue.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const q = queue[mid]!;
+      if (q.tUs < e.tUs || (q.tUs === e.tUs && q.car < e.car)) lo = mid + 1;
+      else hi = mid;
+    }
+    queue.splice(lo, 0, e);
+  };
+  queue.sort((a, b) => a.tUs - b.tUs || a.car - b.car);
+
+  while (queue.length > 0) {
+    const ev = queue.shift()!;
+    const st = states[ev.car]!;
+    const entry = scenario.field[ev.car]!;
+    const t = ev.tUs;
+    if (!st.done) st.crossings.push({ lap: ev.lap, noseUs: t, onPitRoad: !ev.plan });
+    // The first truck to complete a lap leads it; the flags follow the leader.
+    if (leaderUs[ev.lap] === undefined) {
+      leaderUs[ev.lap] = t;
+      const n = ev.lap;
+      scenario.cautions.forEach((c, i) => {
+        if (n === c.lap - 1) flags.push({ atUs: t, flag: 'yellow', leaderLap: n, caution: i });
+        if (n === c.lap + c.laps - 1) flags.push({ atUs: t, flag: 'green', leaderLap: n, caution: i });
+      });
+      scenario.stages.forEach((s, i) => {
+        if (n === s && s !== laps) flags.push({ atUs: t, flag: 'stage-end', leaderLap: n, stage: i });
+      });
+      scenario.redFlags.forEach((r, i) => {
+        if (n === r.lap) {
+          redAt[i] = t;
+          flags.push({ atUs: t, flag: 'red', leaderLap: n, redFlag: i });
+          flags.push({ atUs: t + r.minutes * 60e6, flag: yellowAt(t) ? 'yellow' : 'green', leaderLap: n, redFlag: i });
+        }
+      });
+      if (n === laps - 1) flags.push({ atUs: t, flag: 'white', leaderLap: n });
+      if (n === laps) {
+        checkeredUs = t;
+        flags.push({ atUs: t, flag: 'checkered', leaderLap: n });
+      }
+    }
+    if (st.done) continue;
+    // R-SF-3: once the leader has the checkered flag, every truck finishes on its next crossing.
+    if (t >= checkeredUs) {
+      st.done = true;
+      st.finishLap = ev.lap;
+      st.finishUs = t;
+      if (ev.plan) st.course.ramp(COOL_DOWN_MPS, COOL_DOWN_S);
+      continue;
+    }
+    if (!ev.plan) continue;
+
+    const lap = ev.lap + 1;
+    const c = st.course;
+    const x0 = ev.lap * len;
+    const caution = yellowAt(t);
+    if (caution) st.cautionLaps.push(lap);
+    const T = lapTime(entry, lap, caution);
+    const stopIndex = stopsByCar.get(entry.car)?.get(lap);
+    // A red flag out: stop on this lap, in the order the trucks come by.
+    const red = scenario.redFlags.findIndex((r, i) => redAt[i]! <= t && t < redAt[i]! + r.minutes * 60e6 && !st.redStops.some((s) => s.redFlag === i));
+
+    if (stopIndex === undefined && red < 0) {
+      const next = entry.lapTimes ? lapTime(entry, lap + 1, false) : T;
+      const vEnd = entry.lapTimes ? (2 * len) / (T + next) : len / T;
+      timedStretch(c, len, T, c.vMps, vEnd);
+      c.snap(t + T * 1e6, x0 + len);
+      push({ tUs: c.tUs, car: ev.car, lap, plan: true });
+      continue;
+    }
+
+    const cruise = len / T;
+    if (red >= 0) {
+      const releaseUs = redAt[red]! + scenario.redFlags[red]!.minutes * 60e6 + RED_RELEASE_GAP_S * 1e6 * redRank[red]!;
+      redRank[red]!++;
+      const atM = x0 + redStopM;
+      const brakeM = (c.vMps * c.vMps) / (2 * RED_BRAKE_MPS2);
+      c.holdTo(atM - brakeM);
+      c.rampTo(0, atM);
+      if (c.tUs < releaseUs) {
+        const fromUs = c.tUs;
+        c.standUntil(releaseUs);
+        st.redStops.push({ redFlag: red, lap, fromUs, toUs: releaseUs, atM });
+      } else {
+        st.redStops.push({ redFlag: red, lap, fromUs: c.tUs, toUs: c.tUs, atM });
+      }
+      c.accelTo(cruise, RED_ACCEL_MPS2);
+    }
+
+    if (stopIndex === undefined) {
+      c.holdTo(x0 + len);
+      c.snap(c.tUs, x0 + len);
+      push({ tUs: c.tUs, car: ev.car, lap, plan: true });
+      continue;
+    }
+
+    // The stop: pit road leaves the track before the line (track.md), the lap is completed on pit road.
+    const stop = scenario.pitStops[stopIndex]!;
+    const box = boxes.get(entry.box)!;
+    let visit: PitVisitPlan;
+    try {
+      visit = planPitVisit({
+        segments,
+        lengthM: track.pitRoad.lengthM,
+        limitMph,
+        box,
+        vehicle: track.vehicle,
+        pose: stop.pose,
+        standS: Math.max(stop.serviceS, MIN_STAND_S),
+        segmentMph: stop.segmentMph,
+        noseOffsetM: entry.noseOffsetM,
+        rng: createRng(hashSeed(scenario.seed, 0x5017, stopIndex)),
+      });
+    } catch (e) {
+      if (e instanceof PitPlanError) throw new RacePlanError(`pitStops[${stopIndex}].segmentMph`, e.message);
+      throw e;
+    }
+    // Run the lap's pace until braking for pit road (not already done after a red flag).
+    if (red < 0) c.ramp(cruise, 0.2 * T);
+    const forkM = (spans ? x0 : x0 + len) + track.pitRoad.entryM;
+    const mergeM = (spans ? x0 + len : x0 + 2 * len) + track.pitRoad.exitM;
+    const v = c.vMps;
+    const brakeM = Math.max(0, (v * v - visit.entrySpeedMps ** 2) / (2 * TRACK_BRAKE_MPS2));
+    c.holdTo(forkM - brakeM);
+    c.rampTo(visit.entrySpeedMps, forkM);
+    const forkUs = c.tUs;
+    const off = entry.noseOffsetM;
+    const pitFromUs = forkUs + visit.course.timeAt(off);
+    const pitToUs = forkUs + visit.course.tUs;
+    c.stretchTo(pitFromUs, forkM + off);
+    st.active[st.active.length - 1]![1] = pitFromUs;
+    c.stretchTo(pitToUs, mergeM + off);
+    c.vMps = visit.exitSpeedMps;
+    st.active.push([pitToUs, Infinity]);
+    const commitmentUs = trackCrossing(st.course, x0, commitment.positionM, len, forkM);
+    const call = judgeBox(boxDef(box), track.vehicle, stop.pose, BOX_UNCERTAINTY_MM);
+    st.stops.push({
+      index: stopIndex,
+      stop,
+      box,
+      visit,
+      forkUs,
+      pitFromUs,
+      pitToUs,
+      motion: visit.course.motion(forkUs),
+      commitmentUs,
+      margins: call.margins,
+      inBox: call.inBox,
+      clause: call.clause,
+      marginMm: call.marginMm,
+      closeCall: call.closeCall,
+    });
+    // Back on the track: up to the next lap's speed, on to the line.
+    const endM = spans ? x0 + 2 * len : x0 + len;
+    const nextV = len / lapTime(entry, lap + 2, false);
+    const room = endM - c.xM;
+    if ((nextV * nextV - c.vMps * c.vMps) / (2 * TRACK_ACCEL_MPS2) <= room) c.accelTo(nextV, TRACK_ACCEL_MPS2).holdTo(endM);
+    else c.rampTo(Math.sqrt(c.vMps * c.vMps + 2 * TRACK_ACCEL_MPS2 * room), endM);
+    c.snap(c.tUs, endM);
+    if (spans) {
+      const sfUs = forkUs + visit.course.timeAt(pitSf!.positionM);
+      push({ tUs: sfUs, car: ev.car, lap, plan: false });
+      push({ tUs: c.tUs, car: ev.car, lap: lap + 1, plan: true });
+    } else {
+      push({ tUs: c.tUs, car: ev.car, lap, plan: true });
+    }
+  }
+
+  // Stops the trucks never reached.
+  states.forEach((st, i) => {
+    const planned = new Set(st.stops.map((s) => s.index));
+    scenario.pitStops.forEach((s, j) => {
+      if (s.car === scenario.field[i]!.car && !planned.has(j)) st.skipped.push(j);
+    });
+  });
+
+  const lastFinish = Math.max(...states.map((s) => s.finishUs));
+  flags.sort((a, b) => a.atUs - b.atUs);
+  const plan: RacePlan = {
+    scenario,
+    track,
+    limitMph,
+    toleranceMph,
+    cars: states.map((st, i) => ({
+      entry: scenario.field[i]!,
+      index: i,
+      track: st.course.motion(),
+      trackActive: st.active,
+      crossings: st.crossings,
+      stops: st.stops,
+      skippedStops: st.skipped,
+      redStops: st.redStops,
+      finishLap: st.finishLap,
+      finishUs: st.finishUs,
+      cautionLaps: st.cautionLaps,
+    })),
+    flags,
+    pitRoad: pitRoadTimeline(scenario, flags, leaderUs),
+    leaderUs,
+    startUs: -LEAD_IN_US,
+    endUs: lastFinish + RUN_OUT_US,
+  };
+  return plan;
+}
+
+/** Shortest time standing in a box (s): a stop with no service still stops. */
+export const MIN_STAND_S = 1;
+
+function boxDef(b: TrackBox) {
+  return { number: b.number, lengthMm: b.lengthMm, widthMm: b.widthMm, lineMm: b.lineMm, outsideLeft: b.outsideLeft };
+}
+
+/** When the nose crossed a track position of the lap starting at x0 (before the fork). */
+function trackCrossing(course: Course, x0: number, positionM: number, len: number, forkM: number): number {
+  const x = x0 + positionM <= forkM ? x0 + positionM : x0 + positionM - len;
+  return course.timeAt(x);
+}
+
+/** Where the field stops under a red flag: the middle of the longest stretch without loops before pit entry. */
+function redFlagSpot(loopsM: number[], len: number, entryM: number): number {
+  const xs = [...loopsM.filter((x) => x < entryM), entryM].sort((a, b) => a - b);
+  let best = { from: 0, to: 0 };
+  for (let i = 1; i < xs.length; i++) if (xs[i]! - xs[i - 1]! > best.to - best.from) best = { from: xs[i - 1]!, to: xs[i]! };
+  if (best.to - best.from < 40) throw new RacePlanError('track', `no stretch of 40 m without loops for the field to stop in under red (lap ${len} m)`);
+  return (best.from + best.to) / 2;
+}
+
+/**
+ * Pit road open and closed, as race control runs it (R-PIT-OPEN-1/3): open at the
+ * green; closed the instant a caution is declared and opened again half a caution lap
+ * later; closed under green when the leader starts the last two laps of a stage
+ * (not the final one); closed while the red flag is out.
+ */
+function pitRoadTimeline(scenario: Scenario, flags: FlagChange[], leaderUs: number[]): PitRoadChange[] {
+  const out: PitRoadChange[] = [{ atUs: 0, open: true, why: 'green' }];
+  for (const f of flags) {
+    if (f.flag === 'yellow' && f.caution !== undefined) {
+      const c = scenario.cautions[f.caution]!;
+      out.push({ atUs: f.atUs, open: false, why: 'caution' });
+      const a = leaderUs[c.lap - 1];
+      const b = leaderUs[c.lap];
+      if (a !== undefined && b !== undefined) out.push({ atUs: a + (b - a) / 2, open: true, why: 'caution-open' });
+    } else if (f.flag === 'red') {
+      out.push({ atUs: f.atUs, open: false, why: 'red' });
+    } else if (f.redFlag !== undefined) {
+      out.push({ atUs: f.atUs, open: true, why: 'red-over' });
+    } else if (f.flag === 'checkered') {
+      out.push({ atUs: f.atUs, open: true, why: 'checkered' });
+    }
+  }
+  scenario.stages.forEach((s, i) => {
+    if (i === scenario.stages.length - 1) return;
+    const at = leaderUs[s - 2];
+    if (at !== undefined) out.push({ atUs: at, open: false, why: 'stage-end' });
+  });
+  out.sort((a, b) => a.atUs - b.atUs);
+  return out;
+}
+
+/** Whether pit road was open at an instant (a change at that very instant counts). */
+export function pitRoadOpenAt(changes: readonly PitRoadChange[], tUs: number): boolean {
+  let open = false;
+  for (const c of changes) {
+    if (c.atUs > tUs) break;
+    open = c.open;
+  }
+  return open;
+}
+
+export type { VehicleGeometry };
