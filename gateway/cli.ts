@@ -5,10 +5,11 @@ import { realpathSync } from 'node:fs';
 import { boardCommand } from './commands/board.js';
 import { decodeCommand } from './commands/decode.js';
 import { selftestCommand } from './commands/selftest.js';
+import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
 import { CliError, type Subcommand } from './commands/cli-support.js';
 
-export const SUBCOMMANDS: readonly Subcommand[] = [startCommand, boardCommand, selftestCommand, decodeCommand];
+export const SUBCOMMANDS: readonly Subcommand[] = [startCommand, simCommand, boardCommand, selftestCommand, decodeCommand];
 
 function usage(): string {
   const width = Math.max(...SUBCOMMANDS.map((c) => c.name.length));

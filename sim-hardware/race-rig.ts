@@ -97,6 +97,8 @@ export async function runRig(opts: RigOptions): Promise<RigStats> {
           const n = (starts.get(f.board) ?? 0) + 1;
           starts.set(f.board, n);
           x.board.clock(clockAt(x, at));
+          // The power goes between two publishes: what was sent before it has arrived.
+          await x.board.sync();
           await x.board.reboot(bootId(plan.scenario.seed, boardIndex(plan, f.board), n));
           x.downUntil = at + REBOOT_DOWN_US;
         },

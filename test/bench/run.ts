@@ -4,6 +4,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   protocol: () => import('./protocol.js'),
   loop: () => import('./loop.js'),
   box: () => import('./box.js'),
+  sim: () => import('./sim.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -2,6 +2,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main, SUBCOMMANDS } from '../../gateway/cli.js';
 import { encode } from '../../protocol/codec.js';
+import { repoPath } from '../../protocol/repo-root.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 let out: string[];
 let err: string[];
@@ -55,6 +59,46 @@ describe('pitwall', () => {
     await refused([...ok, '--feed', 'serial'], /--feed must be stdin or none/);
     await refused([...ok, '--password', 'p'], /--password needs --username/);
     await refused([...ok, '--feed', 'none'], /could not connect to mqtt:\/\/127\.0\.0\.1:1/);
+  });
+
+  it('pitwall sim: refuses bad options and a broken scenario clearly, naming the field', async () => {
+    const refused = async (argv: string[], message: RegExp) => {
+      err = [];
+      expect(await main(['sim', ...argv])).toBe(2);
+      expect(err.join('\n')).toMatch(message);
+    };
+    const ten = repoPath('sim-hardware', 'scenarios', 'martinsville-10.json');
+    await refused([], /pitwall sim: --scenario FILE is required/);
+    await refused(['--scenario', 'nowhere.json'], /no scenario file nowhere\.json/);
+    await refused(['--scenario', ten, '--boards', 'process'], /--boards process needs --broker/);
+    await refused(['--scenario', ten, '--boards', 'rack'], /--boards must be in-process or process/);
+    await refused(['--scenario', ten, '--speed', 'fast'], /--speed must be a number above 0/);
+    await refused(['--scenario', ten, '--broker', 'http://x'], /--broker must be a URL/);
+    const dir = mkdtempSync(join(tmpdir(), 'pitwall-sim-'));
+    try {
+      const bad = JSON.parse(readFileSync(ten, 'utf8'));
+      bad.field[1].transponder = bad.field[0].transponder;
+      writeFileSync(join(dir, 'bad.json'), JSON.stringify(bad));
+      await refused(['--scenario', join(dir, 'bad.json')], /bad\.json: field\[1\]\.transponder: duplicates field\[0\]/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('pitwall sim: runs the 10-lap race in memory and writes truth.json and boards.jsonl', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pitwall-sim-'));
+    try {
+      expect(await main(['sim', '--scenario', repoPath('sim-hardware', 'scenarios', 'martinsville-10.json'), '--out', dir, '--quiet'])).toBe(0);
+      expect(out.join('\n')).toMatch(/10 laps at Martinsville Speedway, 6 trucks; winner #\d+/);
+      const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8'));
+      expect(truth.format).toBe('pitwall-truth/1');
+      expect(truth.pitStops).toHaveLength(2);
+      const lines = readFileSync(join(dir, 'boards.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(new Set(lines.map((l) => l.board)).size).toBe(13);
+      expect(lines.filter((l) => l.channel === 'evt').length).toBeGreaterThan(100);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('decodes a payload given as hex, by type or by topic', async () => {

@@ -1,0 +1,112 @@
+// `pitwall sim`: runs a scenario through real board firmware — in memory, over a
+// broker, or with every board its own process — and writes what really happened
+// (truth.json) and what the boards said (boards.jsonl).
+import { existsSync } from 'node:fs';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../broker.js';
+import { runSimulation, type BoardPlacement } from '../../sim-hardware/simulation.js';
+import { ScenarioError } from '../../sim-hardware/scenario.js';
+import { TrackError } from '../../sim-hardware/track.js';
+import { RacePlanError } from '../../sim-hardware/race-plan.js';
+import { isValidSiteId } from '../../protocol/topics.js';
+import { CliError, parseOptions, type Subcommand } from './cli-support.js';
+import { ProgressBar } from './progress.js';
+
+export const simCommand: Subcommand = {
+  name: 'sim',
+  summary: 'run a simulated race through real board firmware and write the ground truth',
+  help: `Usage: pitwall sim --scenario FILE [options]
+
+Runs the race a scenario file describes (sim-hardware/scenario.md): moves the trucks,
+generates what every loop and pit box sensor sees, feeds it to real board firmware
+(one instance per board of the track) and writes the ground truth.
+
+Options:
+  --scenario FILE     the scenario (required), e.g. sim-hardware/scenarios/martinsville-10.json
+  --broker URL        MQTT broker the boards publish to (mqtt://host:port);
+                      'embedded' starts one in this process on a free port;
+                      without --broker the boards run in memory, with no MQTT at all
+  --boards in-process|process
+                      where the boards run: in this process (default), or each as its
+                      own 'pitwall board --feed stdin' process (needs --broker): the
+                      hardware-in-the-loop shape, where a rig or real board can stand in
+  --speed N|max       N times real time, or as fast as possible (default max)
+  --site ID           site id in the topics (default sim)
+  --out DIR           write DIR/truth.json (what really happened, sim-hardware/race.md)
+                      and DIR/boards.jsonl (every message the boards sent)
+  --quiet             no progress bar
+
+Exit codes: 0 done, 2 bad options or a bad scenario (the message names the field).`,
+  async run(argv) {
+    const { values } = parseOptions(argv, {
+      scenario: { type: 'string' },
+      broker: { type: 'string' },
+      boards: { type: 'string' },
+      speed: { type: 'string' },
+      site: { type: 'string' },
+      out: { type: 'string' },
+      quiet: { type: 'boolean' },
+    });
+    if (!values.scenario) throw new CliError('--scenario FILE is required');
+    if (!existsSync(values.scenario)) throw new CliError(`no scenario file ${values.scenario}`);
+    const boards = (values.boards ?? 'in-process') as BoardPlacement;
+    if (boards !== 'in-process' && boards !== 'process') throw new CliError(`--boards must be in-process or process, not '${values.boards}'`);
+    if (boards === 'process' && !values.broker) throw new CliError('--boards process needs --broker (the board processes talk MQTT); try --broker embedded');
+    let speed: number | 'max' = 'max';
+    if (values.speed !== undefined && values.speed !== 'max') {
+      speed = Number(values.speed);
+      if (!(Number.isFinite(speed) && speed > 0 && speed <= 100_000)) throw new CliError(`--speed must be a number above 0 (times real time) or max, not '${values.speed}'`);
+    }
+    const site = values.site ?? 'sim';
+    if (!isValidSiteId(site)) throw new CliError(`--site '${site}' is not a valid site id`);
+    if (values.broker && values.broker !== 'embedded' && !/^(mqtts?|tcp|ssl|wss?):\/\//.test(values.broker)) {
+      throw new CliError(`--broker must be a URL such as mqtt://127.0.0.1:1883 (or 'embedded'), not '${values.broker}'`);
+    }
+
+    let embedded: EmbeddedBroker | undefined;
+    let broker = values.broker;
+    if (broker === 'embedded') {
+      embedded = await startEmbeddedBroker();
+      broker = embedded.url;
+      console.error(`pitwall sim: embedded broker at ${broker}`);
+    }
+    const bar = values.quiet ? undefined : new ProgressBar('race');
+    const wallStart = performance.now();
+    try {
+      const r = await runSimulation({
+        scenarioFile: values.scenario,
+        broker,
+        boards,
+        speed,
+        site,
+        outDir: values.out,
+        onProgress: (simUs, plan) => {
+          if (!bar) return;
+          const lead = plan.leaderUs.findIndex((t) => t > simUs);
+          const lap = lead < 0 ? plan.scenario.laps : Math.max(0, lead - 1);
+          const factor = simUs > plan.startUs ? (simUs - plan.startUs) / 1000 / (performance.now() - wallStart) : 0;
+          bar.update((simUs - plan.startUs) / (plan.endUs - plan.startUs), `lap ${lap}/${plan.scenario.laps}, ${factor.toFixed(0)}× real time`);
+        },
+        log: (level, text) => {
+          if (level === 'warning' || level === 'error') console.error(`pitwall sim: ${level}: ${text}`);
+        },
+      });
+      const raceS = (r.plan.endUs - r.plan.startUs) / 1e6;
+      const wallS = (performance.now() - wallStart) / 1000;
+      bar?.done(`${raceS.toFixed(0)} s of racing in ${wallS.toFixed(1)} s (${(raceS / wallS).toFixed(0)}× real time)`);
+      const finish = r.plan.cars.slice().sort((a, b) => b.finishLap - a.finishLap || a.finishUs - b.finishUs);
+      console.log(
+        [
+          `${r.scenario.laps} laps at ${r.track.name}, ${r.scenario.field.length} trucks; winner #${finish[0]!.entry.car} ${finish[0]!.entry.driver}`,
+          `boards: ${r.messages.length} messages (${r.stats.hits} loop hits, ${r.stats.samples} box samples fed)`,
+          values.out ? `wrote ${values.out}/truth.json and ${values.out}/boards.jsonl` : 'nothing written (no --out)',
+        ].join('\n'),
+      );
+      return 0;
+    } catch (err) {
+      if (err instanceof ScenarioError || err instanceof TrackError || err instanceof RacePlanError) throw new CliError(err.message);
+      throw err;
+    } finally {
+      await embedded?.close();
+    }
+  },
+};
