@@ -19,6 +19,7 @@ import { buildTruth, faultWindows, missedCrossings, raceCrossings } from './race
 import { loadScenario, type Scenario } from './scenario.js';
 import type { BoardMessage, SimBoard } from './sim-board.js';
 import { boardConfigs, loadTrack, type Track } from './track.js';
+import type { Credentials } from './credentials.js';
 
 /** Board clocks read this at the green flag (2026-04-18T19:30:00Z, µs since the epoch). */
 export const GREEN_EPOCH_US = Date.UTC(2026, 3, 18, 19, 30, 0) * 1000;
@@ -35,6 +36,8 @@ export interface SimulationOptions {
   site?: string;
   outDir?: string;
   sensors?: SensorProfiles;
+  /** MQTT logins: one per board and one for the simulator's client (credentials.ts). */
+  credentials?: Credentials;
   onProgress?: (simUs: number, plan: RacePlan) => void;
   log?: (level: LogLevel, text: string) => void;
 }
@@ -89,11 +92,13 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     if (opts.boards === 'process') throw new Error('boards as processes talk MQTT: give a broker');
     network = new MemoryNetwork(messages);
   } else {
-    network = await MqttNetwork.connect(opts.broker, site, messages);
+    network = await MqttNetwork.connect(opts.broker, site, messages, opts.credentials);
   }
   try {
     for (const [i, b] of track.boards.entries()) {
-      const spec = { kind: b.kind as BoardImageKind, id: b.id, boot: bootId(scenario.seed, i, 0), startClockUs: startClock, log };
+      const login = opts.credentials?.boards.get(b.id);
+      const spec: BoardSpec = { kind: b.kind as BoardImageKind, id: b.id, boot: bootId(scenario.seed, i, 0), startClockUs: startClock, log };
+      if (login) Object.assign(spec, login);
       boards.set(b.id, await network.start(spec, opts.boards ?? 'in-process'));
     }
     for (const [id, board] of boards) await network.provision(board, configs.get(id)!);
@@ -148,6 +153,8 @@ interface BoardSpec {
   boot: number;
   startClockUs: bigint;
   log: (level: LogLevel, text: string) => void;
+  username?: string;
+  password?: string;
 }
 
 interface Network {
@@ -194,8 +201,14 @@ class MqttNetwork implements Network {
     private readonly messages: BoardMessage[],
   ) {}
 
-  static async connect(broker: string, site: string, messages: BoardMessage[]): Promise<MqttNetwork> {
-    const client = await mqtt.connectAsync(broker, { clientId: `pitwall-sim-${site}-${process.pid}`, clean: true, reconnectPeriod: 1000 });
+  static async connect(broker: string, site: string, messages: BoardMessage[], credentials?: Credentials): Promise<MqttNetwork> {
+    const client = await mqtt.connectAsync(broker, {
+      clientId: `pitwall-sim-${site}-${process.pid}`,
+      clean: true,
+      reconnectPeriod: 1000,
+      username: credentials?.simulator?.username,
+      password: credentials?.simulator?.password,
+    });
     const net = new MqttNetwork(client, broker, site, messages);
     client.on('message', (topic, payload) => net.seen(topic, payload));
     await client.subscribeAsync(siteFilter(site), { qos: 1 });

@@ -4,8 +4,9 @@
 import { existsSync } from 'node:fs';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../broker.js';
 import { runSimulation, type BoardPlacement } from '../../sim-hardware/simulation.js';
-import { ScenarioError } from '../../sim-hardware/scenario.js';
-import { TrackError } from '../../sim-hardware/track.js';
+import { loadScenario, ScenarioError } from '../../sim-hardware/scenario.js';
+import { loadTrack, TrackError } from '../../sim-hardware/track.js';
+import { CredentialsError, loadCredentials, type Credentials } from '../../sim-hardware/credentials.js';
 import { RacePlanError } from '../../sim-hardware/race-plan.js';
 import { isValidSiteId } from '../../protocol/topics.js';
 import { CliError, parseOptions, type Subcommand } from './cli-support.js';
@@ -31,6 +32,9 @@ Options:
                       hardware-in-the-loop shape, where a rig or real board can stand in
   --speed N|max       N times real time, or as fast as possible (default max)
   --site ID           site id in the topics (default sim)
+  --credentials FILE  MQTT logins, one per board and one for the simulator:
+                      {"boards": {"<board id>": {"username", "password"}, ...},
+                       "simulator": {"username", "password"}}
   --out DIR           write DIR/truth.json (what really happened, sim-hardware/race.md)
                       and DIR/boards.jsonl (every message the boards sent)
   --quiet             no progress bar
@@ -44,6 +48,7 @@ Exit codes: 0 done, 2 bad options or a bad scenario (the message names the field
       speed: { type: 'string' },
       site: { type: 'string' },
       out: { type: 'string' },
+      credentials: { type: 'string' },
       quiet: { type: 'boolean' },
     });
     if (!values.scenario) throw new CliError('--scenario FILE is required');
@@ -62,6 +67,16 @@ Exit codes: 0 done, 2 bad options or a bad scenario (the message names the field
       throw new CliError(`--broker must be a URL such as mqtt://127.0.0.1:1883 (or 'embedded'), not '${values.broker}'`);
     }
 
+    let credentials: Credentials | undefined;
+    if (values.credentials !== undefined) {
+      if (!values.broker) throw new CliError('--credentials are MQTT logins: give --broker too');
+      try {
+        credentials = loadCredentials(values.credentials, loadTrack(loadScenario(values.scenario).track).boards.map((b) => b.id));
+      } catch (e) {
+        if (e instanceof CredentialsError || e instanceof ScenarioError || e instanceof TrackError) throw new CliError(e.message);
+        throw e;
+      }
+    }
     let embedded: EmbeddedBroker | undefined;
     let broker = values.broker;
     if (broker === 'embedded') {
@@ -79,6 +94,7 @@ Exit codes: 0 done, 2 bad options or a bad scenario (the message names the field
         speed,
         site,
         outDir: values.out,
+        credentials,
         onProgress: (simUs, plan) => {
           if (!bar) return;
           const lead = plan.leaderUs.findIndex((t) => t > simUs);

@@ -1,6 +1,6 @@
 // A Mosquitto broker of the test's own: its own config, a free loopback port, stopped after.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,11 +12,39 @@ export interface Mosquitto {
   stop(): Promise<void>;
 }
 
-export async function startMosquitto(binary: string): Promise<Mosquitto> {
+export interface MosquittoOptions {
+  /** Logins (username → password): anonymous clients are then refused. */
+  passwords?: Record<string, string>;
+  /** An ACL file's text (mosquitto.conf(5) acl_file). */
+  acl?: string;
+  /** mosquitto_passwd, needed with passwords. */
+  passwdBinary?: string;
+}
+
+export async function startMosquitto(binary: string, opts: MosquittoOptions = {}): Promise<Mosquitto> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'pitwall-mosquitto-'));
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', ''].join('\n'));
+  const lines = [`listener ${port} 127.0.0.1`, 'persistence false', 'log_dest stderr'];
+  if (opts.passwords) {
+    const file = join(dir, 'passwords');
+    writeFileSync(file, '');
+    for (const [user, password] of Object.entries(opts.passwords)) {
+      execFileSync(opts.passwdBinary ?? 'mosquitto_passwd', ['-b', file, user, password], { stdio: 'ignore' });
+    }
+    lines.push('allow_anonymous false', `password_file ${file}`);
+    // Started as root, mosquitto drops to its own user, which must be able to read these.
+    chmodSync(dir, 0o755);
+    chmodSync(file, 0o644);
+  } else {
+    lines.push('allow_anonymous true');
+  }
+  if (opts.acl !== undefined) {
+    writeFileSync(join(dir, 'acl'), opts.acl, { mode: 0o644 });
+    chmodSync(dir, 0o755);
+    lines.push(`acl_file ${join(dir, 'acl')}`);
+  }
+  writeFileSync(conf, [...lines, ''].join('\n'));
   const proc: ChildProcess = spawn(binary, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (d) => (stderr += String(d)));
