@@ -1,0 +1,248 @@
+// Random but valid race scenarios (sim-hardware/scenario.md), from a seed: a field
+// mixing paceS and lapTimes trucks, stages with the caution R-SF-3 wants after each
+// but the last, extra cautions, pit stops in and out of the box with some scripted
+// speeding, an optional red flag and optional faults. Each one is planned before it is
+// handed out, so it loads and plans: scripted segments a stop turns out to take
+// (a RacePlanError naming pitStops[i].segmentMph) are dropped, and a missed read is
+// picked from the crossings the plan really has.
+//
+// The value is plain JSON, for validateScenario or writeScenario (a temp file for
+// loadScenario, prepareRace, runSimulation, `pitwall sim`).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { planRace, RacePlanError } from '../../sim-hardware/race-plan.js';
+import { raceCrossings } from '../../sim-hardware/race-truth.js';
+import { createRng, hashSeed, type Rng } from '../../sim-hardware/random.js';
+import { validateScenario } from '../../sim-hardware/scenario.js';
+import { loadTrack, pitSegments, type Track } from '../../sim-hardware/track.js';
+
+/** The scenario file format, as written (scenario.md). */
+export interface ScenarioJson {
+  track: string;
+  session: 'race' | 'qualifying';
+  laps: number;
+  stages: number[];
+  seed: number;
+  gridGapS: number;
+  event?: { pitSpeedLimitMph?: number; pitSpeedToleranceMph?: number };
+  field: Array<{ car: string; driver: string; transponder: number; box: number; noseOffsetM: number; paceS?: number; lapTimes?: number[] }>;
+  pitStops: Array<{
+    car: string;
+    lap: number;
+    serviceS: number;
+    segmentMph?: Record<string, number>;
+    pose?: { xMm: number; yMm: number; yawDeg: number };
+    crewEarlyBoxes?: number;
+  }>;
+  cautions: Array<{ lap: number; laps: number }>;
+  redFlags: Array<{ lap: number; minutes: number }>;
+  faults: Array<Record<string, unknown> & { kind: string }>;
+}
+
+export interface RandomScenarioOptions {
+  /** Track id (default martinsville). */
+  track?: string;
+  /** Number of laps (default 12..30). */
+  laps?: number;
+  /** Number of trucks (default 4..12). */
+  trucks?: number;
+  /** A red flag: true, false, or left to the seed (about one in three). */
+  redFlag?: boolean;
+  /** A missed-read fault: true, false, or left to the seed (about one in two). */
+  missedRead?: boolean;
+  /** Also a clock drift, a box board reboot, a partition of the pit loop board and a broker outage (default false). */
+  boardFaults?: boolean;
+  /** Minutes of the red flag (default 0.5..2). */
+  redMinutes?: number;
+}
+
+/** A truck's caution lap takes about this many times its green lap (scenario.md: lapTimes are the laps as run). */
+const CAUTION_FACTOR = 1.6;
+
+const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;
+const uniform = (rng: Rng, lo: number, hi: number): number => lo + (hi - lo) * rng.next();
+const intIn = (rng: Rng, lo: number, hi: number): number => lo + rng.int(hi - lo + 1);
+
+function shuffle<T>(rng: Rng, xs: T[]): T[] {
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** Racing speed on a track of this length (m/s): about 42 at Martinsville, 80 on a 1.5 mile oval. */
+function racingSpeed(lengthM: number): number {
+  return 42 * (lengthM / 846.5) ** 0.6;
+}
+
+/** A valid scenario from a seed; equal seeds and options give equal scenarios. */
+export function randomScenario(seed: number, opts: RandomScenarioOptions = {}): ScenarioJson {
+  const rng = createRng(hashSeed(seed, 0x5ce7a));
+  const trackId = opts.track ?? 'martinsville';
+  const track = loadTrack(trackId);
+  const laps = opts.laps ?? intIn(rng, 12, 30);
+
+  // Stages: 1..3, each non-final one at least 4 laps long and followed by its caution (R-SF-3).
+  const stages: number[] = [];
+  const wantStages = laps >= 12 ? 1 + rng.int(3) : 1;
+  let from = 0;
+  for (let i = 0; i < wantStages - 1; i++) {
+    const lo = from + 4;
+    const hi = Math.min(laps - 5, from + Math.max(5, Math.floor(laps / wantStages) + 2));
+    if (hi < lo) break;
+    from = intIn(rng, lo, hi);
+    stages.push(from);
+  }
+  stages.push(laps);
+
+  const cautions: Array<{ lap: number; laps: number }> = stages.slice(0, -1).map((s) => ({ lap: s + 1, laps: intIn(rng, 1, 2) }));
+  const extra = rng.int(3);
+  for (let k = 0; k < extra; k++) {
+    const c = { lap: intIn(rng, 2, laps - 1), laps: intIn(rng, 1, 3) };
+    c.laps = Math.min(c.laps, laps - c.lap);
+    const clash = cautions.some((x) => c.lap < x.lap + x.laps + 1 && x.lap < c.lap + c.laps + 1);
+    if (!clash && c.laps >= 1) cautions.push(c);
+  }
+  cautions.sort((a, b) => a.lap - b.lap);
+  const cautionLap = (n: number): boolean => cautions.some((c) => n >= c.lap && n < c.lap + c.laps);
+
+  // The field.
+  const n = opts.trucks ?? intIn(rng, 4, 12);
+  const boxes = shuffle(
+    rng,
+    track.pitRoad.boxes.map((b) => b.number),
+  ).slice(0, n);
+  const cars = shuffle(
+    rng,
+    Array.from({ length: 99 }, (_, i) => String(i + 1)),
+  ).slice(0, n);
+  const kinds = Array.from({ length: n }, () => (rng.next() < 0.5 ? 'lapTimes' : 'paceS'));
+  if (n >= 2 && kinds.every((k) => k === kinds[0])) kinds[rng.int(n)] = kinds[0] === 'paceS' ? 'lapTimes' : 'paceS';
+  const baseS = track.lengthM / racingSpeed(track.lengthM);
+  const field: ScenarioJson['field'] = cars.map((car, i) => {
+    const pace = baseS * (1 + 0.002 * i + 0.004 * rng.next());
+    const entry: ScenarioJson['field'][number] = {
+      car,
+      driver: `Driver ${car}`,
+      transponder: 1000 + 17 * i + rng.int(17),
+      box: boxes[i]!,
+      noseOffsetM: round(uniform(rng, 0.8, 2.4), 2),
+    };
+    if (kinds[i] === 'paceS') {
+      entry.paceS = round(pace, 3);
+    } else {
+      // The laps as run: a slower first lap from the rolling start, caution laps at caution speed.
+      entry.lapTimes = Array.from({ length: laps + rng.int(3) }, (_, j) => {
+        const lap = j + 1;
+        const t = cautionLap(lap) ? pace * CAUTION_FACTOR * (1 + 0.01 * (rng.next() - 0.5)) : pace * (1 + 0.003 * rng.normal());
+        return round(lap === 1 ? t + 0.9 : t, 3);
+      });
+    }
+    return entry;
+  });
+
+  const event: ScenarioJson['event'] | undefined = rng.next() < 0.2 ? { pitSpeedLimitMph: track.pitRoad.speedLimitMph + 5 * (rng.int(3) - 1), pitSpeedToleranceMph: intIn(rng, 3, 5) } : undefined;
+  const limit = event?.pitSpeedLimitMph ?? track.pitRoad.speedLimitMph;
+  const tolerance = event?.pitSpeedToleranceMph ?? track.pitRoad.toleranceMph;
+
+  // Pit stops: 0..2 per truck, at least three laps apart, some at a caution's first lap.
+  const segments = pitSegments(track).length;
+  const pitStops: ScenarioJson['pitStops'] = [];
+  for (const e of field) {
+    const count = rng.int(3);
+    const laps_: number[] = [];
+    for (let k = 0; k < count; k++) {
+      const underCaution = cautions.length > 0 && rng.next() < 0.4;
+      const lap = underCaution ? cautions[rng.int(cautions.length)]!.lap : intIn(rng, 1, laps - 1);
+      if (lap < 1 || lap > laps - 1 || laps_.some((l) => Math.abs(l - lap) < 3)) continue;
+      laps_.push(lap);
+      const out = rng.next() < 0.25;
+      const pose = out
+        ? { xMm: Math.round(uniform(rng, -1200, 1200)), yMm: Math.round(uniform(rng, -400, 400)), yawDeg: round(uniform(rng, -4, 4), 1) }
+        : { xMm: Math.round(uniform(rng, -200, 200)), yMm: Math.round(uniform(rng, -150, 150)), yawDeg: round(uniform(rng, -2, 2), 1) };
+      const segmentMph: Record<string, number> = {};
+      for (let s = 1; s <= segments; s++) {
+        const u = rng.next();
+        if (u < 0.15) segmentMph[String(s)] = round(limit + tolerance + uniform(rng, 0.3, 6), 2);
+        else if (u < 0.5) segmentMph[String(s)] = round(limit - uniform(rng, 0.2, 2.5), 2);
+      }
+      const stop: ScenarioJson['pitStops'][number] = { car: e.car, lap, serviceS: rng.next() < 0.1 ? 0 : round(uniform(rng, 4, 16), 1), segmentMph, pose };
+      if (rng.next() < 0.1) stop.crewEarlyBoxes = round(uniform(rng, 0.5, 2), 1);
+      pitStops.push(stop);
+    }
+  }
+
+  const redFlags: ScenarioJson['redFlags'] = [];
+  if (opts.redFlag ?? rng.next() < 0.35) redFlags.push({ lap: intIn(rng, 3, laps - 2), minutes: opts.redMinutes ?? round(uniform(rng, 0.5, 2), 1) });
+
+  const value: ScenarioJson = {
+    track: trackId,
+    session: 'race',
+    laps,
+    stages,
+    seed: hashSeed(seed, 0x5eed) % 100_000,
+    gridGapS: round(uniform(rng, 0.2, 0.6), 2),
+    field,
+    pitStops,
+    cautions,
+    redFlags,
+    faults: [],
+  };
+  if (event) value.event = event;
+
+  settleScripting(value, track);
+
+  const missed = opts.missedRead ?? rng.next() < 0.5;
+  if (missed) {
+    // One read the plan really has: a track loop, on a lap the truck runs.
+    const plan = planRace(validateScenario(value, `random-${seed}.json`, () => track), track);
+    const candidates = raceCrossings(plan).filter((c) => c.path === 'track' && c.lap >= 1 && c.lap <= laps);
+    const unique = candidates.filter((c) => candidates.filter((d) => d.loop === c.loop && d.car === c.car && d.lap === c.lap).length === 1);
+    const c = unique[rng.int(unique.length)]!;
+    value.faults.push({ kind: 'missed-read', loop: c.loop, car: c.car, lap: c.lap });
+  }
+  if (opts.boardFaults) {
+    const plan = planRace(validateScenario(value, `random-${seed}.json`, () => track), track);
+    const endS = plan.leaderUs[laps]! / 1e6;
+    const loopBoards = track.boards.filter((b) => b.kind === 'loop').map((b) => b.id);
+    const boxBoards = track.boards.filter((b) => b.kind === 'box').map((b) => b.id);
+    const pitBoard = track.loops.find((l) => l.role === 'pit-entry')!.board;
+    value.faults.push({ kind: 'clock-drift', board: loopBoards[rng.int(loopBoards.length)]!, ppm: intIn(rng, -300, 300) });
+    value.faults.push({ kind: 'board-reboot', board: boxBoards[rng.int(boxBoards.length)]!, atS: round(uniform(rng, 0.1, 0.3) * endS, 1) });
+    value.faults.push({ kind: 'partition', board: pitBoard, atS: round(uniform(rng, 0.35, 0.55) * endS, 1), forS: round(uniform(rng, 2, 8), 1) });
+    value.faults.push({ kind: 'broker-outage', atS: round(uniform(rng, 0.6, 0.8) * endS, 1), forS: round(uniform(rng, 1, 5), 1) });
+  }
+  // It must load and plan as it is.
+  planRace(validateScenario(value, `random-${seed}.json`, () => track), track);
+  return value;
+}
+
+/**
+ * Drops scripted segment speeds a stop turns out to take (its box lies in them or it
+ * is still braking or pulling away there): planning says which, one at a time.
+ */
+function settleScripting(value: ScenarioJson, track: Track): void {
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    try {
+      planRace(validateScenario(value, 'random.json', () => track), track);
+      return;
+    } catch (e) {
+      const field = e instanceof RacePlanError ? /^pitStops\[(\d+)\]\.segmentMph$/.exec(e.field) : null;
+      const segment = e instanceof Error ? /segment (\d+) holds the stop/.exec(e.message) : null;
+      if (!field || !segment) throw e;
+      const stop = value.pitStops[Number(field[1])]!;
+      delete stop.segmentMph![segment[1]!];
+    }
+  }
+  throw new Error('scripted segments did not settle');
+}
+
+/** Writes a scenario as `name` in dir (made if missing); returns the file's path. */
+export function writeScenario(dir: string, value: unknown, name = 'scenario.json'): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, name);
+  writeFileSync(file, JSON.stringify(value, null, 2) + '\n');
+  return file;
+}
