@@ -265,7 +265,10 @@ export function planRace(scenario: Scenario, track: Track): RacePlan {
     const caution = yellowAt(t);
     if (caution) st.cautionLaps.push(lap);
     const T = lapTime(entry, lap, caution);
-    const stopIndex = stopsByCar.get(entry.car)?.get(lap);
+    // Where pit road passes the line, a stop at lap L is driven at the end of lap L (the
+    // lap completes on pit road); otherwise pit road lies inside lap L + 1.
+    const stopAt = (l: number): number | undefined => stopsByCar.get(entry.car)?.get(spans ? l : l - 1);
+    let stopIndex = stopAt(lap);
     // A red flag out: stop on this lap, in the order the trucks come by.
     const red = scenario.redFlags.findIndex((r, i) => redAt[i]! <= t && t < redAt[i]! + r.minutes * 60e6 && !st.redStops.some((s) => s.redFlag === i));
 
@@ -296,83 +299,85 @@ export function planRace(scenario: Scenario, track: Track): RacePlan {
       c.accelTo(cruise, RED_ACCEL_MPS2);
     }
 
-    if (stopIndex === undefined) {
-      c.holdTo(x0 + len);
-      c.snap(c.tUs, x0 + len);
-      push({ tUs: c.tUs, car: ev.car, lap, plan: true });
-      continue;
-    }
-
-    // The stop: pit road leaves the track before the line (track.md), the lap is completed on pit road.
-    const stop = scenario.pitStops[stopIndex]!;
-    const box = boxes.get(entry.box)!;
-    let visit: PitVisitPlan;
-    try {
-      visit = planPitVisit({
-        segments,
-        lengthM: track.pitRoad.lengthM,
-        limitMph,
+    // Visits to pit road, one after another while the truck stops on consecutive laps.
+    let cur = lap;
+    let cx0 = x0;
+    let first = true;
+    while (stopIndex !== undefined) {
+      const stop = scenario.pitStops[stopIndex]!;
+      const box = boxes.get(entry.box)!;
+      let visit: PitVisitPlan;
+      try {
+        visit = planPitVisit({
+          segments,
+          lengthM: track.pitRoad.lengthM,
+          limitMph,
+          box,
+          vehicle: track.vehicle,
+          pose: stop.pose,
+          standS: Math.max(stop.serviceS, MIN_STAND_S),
+          segmentMph: stop.segmentMph,
+          noseOffsetM: entry.noseOffsetM,
+          rng: createRng(hashSeed(scenario.seed, 0x5017, stopIndex)),
+        });
+      } catch (e) {
+        if (e instanceof PitPlanError) throw new RacePlanError(`pitStops[${stopIndex}].segmentMph`, e.message);
+        throw e;
+      }
+      // Run the lap's pace until braking for pit road (not already done after a red flag).
+      if (!(first && red >= 0)) c.ramp(first ? cruise : len / lapTime(entry, cur, false), 0.2 * T);
+      first = false;
+      const forkM = cx0 + track.pitRoad.entryM;
+      const mergeM = (spans ? cx0 + len : cx0) + track.pitRoad.exitM;
+      const v = c.vMps;
+      const brakeM = Math.max(0, (v * v - visit.entrySpeedMps ** 2) / (2 * TRACK_BRAKE_MPS2));
+      c.holdTo(forkM - brakeM);
+      c.rampTo(visit.entrySpeedMps, forkM);
+      const forkUs = c.tUs;
+      const off = entry.noseOffsetM;
+      const pitFromUs = forkUs + visit.course.timeAt(off);
+      const pitToUs = forkUs + visit.course.tUs;
+      c.stretchTo(pitFromUs, forkM + off);
+      st.active[st.active.length - 1]![1] = pitFromUs;
+      c.stretchTo(pitToUs, mergeM + off);
+      c.vMps = visit.exitSpeedMps;
+      st.active.push([pitToUs, Infinity]);
+      const commitmentUs = trackCrossing(st.course, cx0, commitment.positionM, len, forkM);
+      const call = judgeBox(boxDef(box), track.vehicle, stop.pose, BOX_UNCERTAINTY_MM);
+      st.stops.push({
+        index: stopIndex,
+        stop,
         box,
-        vehicle: track.vehicle,
-        pose: stop.pose,
-        standS: Math.max(stop.serviceS, MIN_STAND_S),
-        segmentMph: stop.segmentMph,
-        noseOffsetM: entry.noseOffsetM,
-        rng: createRng(hashSeed(scenario.seed, 0x5017, stopIndex)),
+        visit,
+        forkUs,
+        pitFromUs,
+        pitToUs,
+        motion: visit.course.motion(forkUs),
+        commitmentUs,
+        margins: call.margins,
+        inBox: call.inBox,
+        clause: call.clause,
+        marginMm: call.marginMm,
+        closeCall: call.closeCall,
       });
-    } catch (e) {
-      if (e instanceof PitPlanError) throw new RacePlanError(`pitStops[${stopIndex}].segmentMph`, e.message);
-      throw e;
+      if (spans) {
+        // The lap is completed on pit road; the next one began there.
+        push({ tUs: forkUs + visit.course.timeAt(pitSf!.positionM), car: ev.car, lap: cur, plan: false });
+        cur++;
+        cx0 += len;
+        stopIndex = cur < laps ? stopAt(cur) : undefined;
+      } else {
+        stopIndex = undefined;
+      }
     }
-    // Run the lap's pace until braking for pit road (not already done after a red flag).
-    if (red < 0) c.ramp(cruise, 0.2 * T);
-    const forkM = (spans ? x0 : x0 + len) + track.pitRoad.entryM;
-    const mergeM = (spans ? x0 + len : x0 + 2 * len) + track.pitRoad.exitM;
-    const v = c.vMps;
-    const brakeM = Math.max(0, (v * v - visit.entrySpeedMps ** 2) / (2 * TRACK_BRAKE_MPS2));
-    c.holdTo(forkM - brakeM);
-    c.rampTo(visit.entrySpeedMps, forkM);
-    const forkUs = c.tUs;
-    const off = entry.noseOffsetM;
-    const pitFromUs = forkUs + visit.course.timeAt(off);
-    const pitToUs = forkUs + visit.course.tUs;
-    c.stretchTo(pitFromUs, forkM + off);
-    st.active[st.active.length - 1]![1] = pitFromUs;
-    c.stretchTo(pitToUs, mergeM + off);
-    c.vMps = visit.exitSpeedMps;
-    st.active.push([pitToUs, Infinity]);
-    const commitmentUs = trackCrossing(st.course, x0, commitment.positionM, len, forkM);
-    const call = judgeBox(boxDef(box), track.vehicle, stop.pose, BOX_UNCERTAINTY_MM);
-    st.stops.push({
-      index: stopIndex,
-      stop,
-      box,
-      visit,
-      forkUs,
-      pitFromUs,
-      pitToUs,
-      motion: visit.course.motion(forkUs),
-      commitmentUs,
-      margins: call.margins,
-      inBox: call.inBox,
-      clause: call.clause,
-      marginMm: call.marginMm,
-      closeCall: call.closeCall,
-    });
     // Back on the track: up to the next lap's speed, on to the line.
-    const endM = spans ? x0 + 2 * len : x0 + len;
-    const nextV = len / lapTime(entry, lap + 2, false);
+    const endM = cx0 + len;
+    const nextV = len / lapTime(entry, cur + 1, false);
     const room = endM - c.xM;
     if ((nextV * nextV - c.vMps * c.vMps) / (2 * TRACK_ACCEL_MPS2) <= room) c.accelTo(nextV, TRACK_ACCEL_MPS2).holdTo(endM);
     else c.rampTo(Math.sqrt(c.vMps * c.vMps + 2 * TRACK_ACCEL_MPS2 * room), endM);
     c.snap(c.tUs, endM);
-    if (spans) {
-      const sfUs = forkUs + visit.course.timeAt(pitSf!.positionM);
-      push({ tUs: sfUs, car: ev.car, lap, plan: false });
-      push({ tUs: c.tUs, car: ev.car, lap: lap + 1, plan: true });
-    } else {
-      push({ tUs: c.tUs, car: ev.car, lap, plan: true });
-    }
+    push({ tUs: c.tUs, car: ev.car, lap: cur, plan: true });
   }
 
   // Stops the trucks never reached.

@@ -117,7 +117,8 @@ export function buildTruth(inp: TruthInputs): Record<string, unknown> {
   const lineOf = new Map(track.loops.map((l) => [l.id, l]));
   const over = plan.limitMph + plan.toleranceMph;
   const carOf = new Map(plan.cars.map((c) => [c.entry.car, c]));
-  const laps = plan.cars.flatMap((car) => lapsOf(car));
+  const spans = track.pitRoad.entryM > track.pitRoad.exitM;
+  const laps = plan.cars.flatMap((car) => lapsOf(car, spans));
   const pitOut = track.loops.find((l) => l.role === 'pit-out')!;
   return {
     format: TRUTH_FORMAT,
@@ -203,11 +204,12 @@ export function buildTruth(inp: TruthInputs): Record<string, unknown> {
 }
 
 /** A truck's completed laps with their times; `scripted` marks laps the lapTimes contract covers. */
-function lapsOf(car: CarPlan): Array<Record<string, unknown>> {
+function lapsOf(car: CarPlan, spans: boolean): Array<Record<string, unknown>> {
   const e = car.entry;
+  // Where pit road passes the line a stop takes the lap it ends and the next; otherwise the next.
   const touched = new Set<number>();
   for (const s of car.stops) {
-    touched.add(s.stop.lap);
+    if (spans) touched.add(s.stop.lap);
     touched.add(s.stop.lap + 1);
   }
   const red = new Map(car.redStops.map((r) => [r.lap, (r.toUs - r.fromUs) / 1e6]));

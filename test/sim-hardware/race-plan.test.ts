@@ -437,3 +437,44 @@ describe('scripting a segment the stop takes', () => {
     expect(() => planRace(validateScenario(value, 'martinsville-10.json'), track)).not.toThrow();
   });
 });
+
+describe('stops on consecutive laps, and pit road inside a lap', () => {
+  const ten = (): any => JSON.parse(readFileSync(shippedPath('martinsville-10.json'), 'utf8'));
+
+  test('a truck that stops at the end of two laps in a row makes both visits', () => {
+    const s = ten();
+    s.pitStops.push({ car: '98', lap: 3, serviceS: 5 });
+    const scenario = validateScenario(s, shippedPath('martinsville-10.json'));
+    const plan = planRace(scenario, loadTrack(scenario.track));
+    const car = plan.cars.find((c) => c.entry.car === '98')!;
+    expect(car.stops.map((x) => x.index)).toEqual([0, 2]);
+    expect(car.skippedStops).toEqual([]);
+    // Laps 2 and 3 are both completed on pit road.
+    expect(car.crossings.filter((x) => x.onPitRoad).map((x) => x.lap)).toEqual([2, 3]);
+    expect(car.stops[1]!.forkUs).toBeGreaterThan(car.stops[0]!.pitToUs);
+  });
+
+  test('where pit road does not pass the line, a stop at lap L is driven inside lap L + 1 and every lap ends on the track', () => {
+    const track = loadTrack('martinsville');
+    const inside: Track = {
+      ...track,
+      pitRoad: { ...track.pitRoad, entryM: 300, exitM: 750 },
+      loops: track.loops
+        .filter((l) => !(l.path === 'pit' && l.role === 'start-finish') && !(l.role === 'sector' && l.positionM > 290 && l.positionM < 760))
+        .map((l) => (l.role === 'commitment' ? { ...l, positionM: 290 } : l)),
+    };
+    const scenario = validateScenario(ten(), shippedPath('martinsville-10.json'), () => inside);
+    const plan = planRace(scenario, inside);
+    for (const car of plan.cars) {
+      expect(car.crossings.every((x) => !x.onPitRoad)).toBe(true);
+      expect(car.crossings.map((x) => x.lap)).toEqual(Array.from({ length: car.finishLap + 1 }, (_, i) => i));
+      for (const st of car.stops) {
+        const lapStart = car.crossings.find((x) => x.lap === st.stop.lap)!.noseUs;
+        const lapEnd = car.crossings.find((x) => x.lap === st.stop.lap + 1)!.noseUs;
+        expect(st.forkUs).toBeGreaterThan(lapStart);
+        expect(st.pitToUs).toBeLessThan(lapEnd);
+      }
+    }
+    expect(plan.cars.flatMap((c) => c.stops)).toHaveLength(2);
+  });
+});
