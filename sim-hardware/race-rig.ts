@@ -47,6 +47,10 @@ export interface RigOptions {
   /** Await every board's sync() this often (race µs) so a broker keeps up; 0 never. */
   syncEveryUs?: number;
   onProgress?: (simUs: number, plan: RacePlan) => void;
+  /** More timed actions (race control, for one), run when race time reaches atUs. */
+  actions?: ReadonlyArray<{ atUs: number; run: () => Promise<void> | void }>;
+  /** Told the race time at the start of every slice (before anything of that slice is run). */
+  onTime?: (simUs: number) => void;
 }
 
 export interface RigStats {
@@ -110,6 +114,7 @@ export async function runRig(opts: RigOptions): Promise<RigStats> {
       actions.push({ atUs: at + f.forS * 1e6, run: () => targets.forEach((x) => x.board.link(true)) });
     }
   });
+  actions.push(...(opts.actions ?? []));
   actions.sort((a, b) => a.atUs - b.atUs);
 
   let windowEnd = plan.startUs;
@@ -121,7 +126,13 @@ export async function runRig(opts: RigOptions): Promise<RigStats> {
   let nextAction = 0;
   for (let t = plan.startUs; t < endUs; t += SLICE_US) {
     stats.slices++;
-    while (nextAction < actions.length && actions[nextAction]!.atUs <= t) await actions[nextAction++]!.run();
+    opts.onTime?.(t);
+    while (nextAction < actions.length && actions[nextAction]!.atUs <= t) {
+      const a = actions[nextAction++]!;
+      opts.onTime?.(a.atUs);
+      await a.run();
+      opts.onTime?.(t);
+    }
     if (t >= windowEnd && t < plan.endUs) {
       loopInput = sensors.loopHitsBetween(windowEnd, Math.min(windowEnd + WINDOW_US, plan.endUs));
       for (const [id, hits] of loopInput) {

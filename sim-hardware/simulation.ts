@@ -40,6 +40,12 @@ export interface SimulationOptions {
   credentials?: Credentials;
   onProgress?: (simUs: number, plan: RacePlan) => void;
   log?: (level: LogLevel, text: string) => void;
+  /** Called with the planned race before any board starts; may return timed actions (race control) for the rig. */
+  onPlan?: (plan: RacePlan) => ReadonlyArray<{ atUs: number; run: () => Promise<void> | void }> | void;
+  /** Told the race time as the run goes (µs from the green). */
+  onTime?: (simUs: number) => void;
+  /** Runs after the boards have stopped and their messages have arrived, before the output is written. */
+  beforeWrite?: (result: SimulationResult) => Promise<void> | void;
 }
 
 export interface SimulationResult {
@@ -94,6 +100,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
   } else {
     network = await MqttNetwork.connect(opts.broker, site, messages, opts.credentials);
   }
+  const extra = opts.onPlan?.(plan) ?? [];
   try {
     for (const [i, b] of track.boards.entries()) {
       const login = opts.credentials?.boards.get(b.id);
@@ -112,10 +119,13 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       speed: opts.speed ?? 'max',
       syncEveryUs: opts.broker ? 1_000_000 : 0,
       onProgress: opts.onProgress,
+      actions: extra,
+      onTime: opts.onTime,
     });
     for (const board of boards.values()) await board.stop();
     await network.settle();
     const result: SimulationResult = { scenario, track, plan, truth, messages, stats, planMs };
+    await opts.beforeWrite?.(result);
     if (opts.outDir) writeOutput(opts.outDir, result);
     return result;
   } finally {

@@ -1,0 +1,48 @@
+// Race control for a simulated race: the event set-up a race director would enter
+// (from the scenario and its track), and the flags and pit road calls of the plan,
+// made through the gateway at the moments the plan says. Composition code: the only
+// place the simulator's world and the gateway's meet.
+import type { EventSetup } from '../event-setup.js';
+import type { Action } from '../log-entry.js';
+import type { RacePlan } from '../../sim-hardware/race-plan.js';
+import type { Scenario } from '../../sim-hardware/scenario.js';
+import type { Track } from '../../sim-hardware/track.js';
+
+export function eventSetupFor(scenario: Scenario, track: Track, name = `${scenario.laps} laps at ${track.name}`): EventSetup {
+  return {
+    name,
+    session: scenario.session,
+    laps: scenario.laps,
+    stages: [...scenario.stages],
+    pitSpeedLimitMph: scenario.event?.pitSpeedLimitMph ?? track.pitRoad.speedLimitMph,
+    pitSpeedToleranceMph: scenario.event?.pitSpeedToleranceMph ?? track.pitRoad.toleranceMph,
+    track: {
+      id: track.id,
+      name: track.name,
+      lengthM: track.lengthM,
+      loops: track.loops.map((l) => ({ id: l.id, name: l.name, role: l.role, path: l.path, positionM: l.positionM, board: l.board })),
+      pitRoad: {
+        entryM: track.pitRoad.entryM,
+        exitM: track.pitRoad.exitM,
+        lengthM: track.pitRoad.lengthM,
+        boxes: track.pitRoad.boxes.map((b) => ({ number: b.number, positionM: b.positionM, board: b.board })),
+        openings: track.pitRoad.openings.map((o) => ({ ...o })),
+      },
+      boards: track.boards.map((b) => ({ id: b.id, kind: b.kind })),
+    },
+    field: scenario.field.map((e) => ({ car: e.car, driver: e.driver, transponder: e.transponder, box: e.box, noseOffsetM: e.noseOffsetM })),
+  };
+}
+
+/** Race control's calls during the planned race, at race time atUs (µs from the green). */
+export function raceControlScript(plan: RacePlan): Array<{ atUs: number; action: Action }> {
+  const out: Array<{ atUs: number; action: Action }> = [];
+  for (const f of plan.flags) {
+    // A stage end is the scoring's to call (R-SF-3); the rest are race control's flags.
+    if (f.flag === 'stage-end') continue;
+    out.push({ atUs: f.atUs, action: { action: 'flag', flag: f.flag } });
+  }
+  for (const p of plan.pitRoad) out.push({ atUs: p.atUs, action: { action: 'pit-road', open: p.open, why: p.why } });
+  // Flags before pit road calls at the same instant: the yellow closes pit road first.
+  return out.sort((a, b) => a.atUs - b.atUs || (a.action.action === 'flag' ? 0 : 1) - (b.action.action === 'flag' ? 0 : 1));
+}
