@@ -6,10 +6,12 @@ import { boardCommand } from './commands/board.js';
 import { decodeCommand } from './commands/decode.js';
 import { selftestCommand } from './commands/selftest.js';
 import { simCommand } from './commands/sim.js';
+import { gatewayCommand } from './commands/gateway.js';
+import { replayCommand, resultsCommand } from './commands/replay.js';
 import { startCommand } from './commands/start.js';
 import { CliError, type Subcommand } from './commands/cli-support.js';
 
-export const SUBCOMMANDS: readonly Subcommand[] = [startCommand, simCommand, boardCommand, selftestCommand, decodeCommand];
+export const SUBCOMMANDS: readonly Subcommand[] = [startCommand, gatewayCommand, simCommand, replayCommand, resultsCommand, boardCommand, selftestCommand, decodeCommand];
 
 function usage(): string {
   const width = Math.max(...SUBCOMMANDS.map((c) => c.name.length));

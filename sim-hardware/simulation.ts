@@ -44,6 +44,10 @@ export interface SimulationOptions {
   onPlan?: (plan: RacePlan) => ReadonlyArray<{ atUs: number; run: () => Promise<void> | void }> | void;
   /** Told the race time as the run goes (µs from the green). */
   onTime?: (simUs: number) => void;
+  /** Every message a board puts on the wire, as it is seen. */
+  onMessage?: (message: BoardMessage) => void;
+  /** The boards, once started (a gateway in the same run sends them commands). */
+  onBoards?: (boards: ReadonlyMap<string, SimBoard>) => void;
   /** Runs after the boards have stopped and their messages have arrived, before the output is written. */
   beforeWrite?: (result: SimulationResult) => Promise<void> | void;
 }
@@ -96,9 +100,9 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
   let network: Network;
   if (!opts.broker) {
     if (opts.boards === 'process') throw new Error('boards as processes talk MQTT: give a broker');
-    network = new MemoryNetwork(messages);
+    network = new MemoryNetwork(messages, opts.onMessage);
   } else {
-    network = await MqttNetwork.connect(opts.broker, site, messages, opts.credentials);
+    network = await MqttNetwork.connect(opts.broker, site, messages, opts.credentials, opts.onMessage);
   }
   const extra = opts.onPlan?.(plan) ?? [];
   try {
@@ -108,6 +112,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       if (login) Object.assign(spec, login);
       boards.set(b.id, await network.start(spec, opts.boards ?? 'in-process'));
     }
+    opts.onBoards?.(boards);
     for (const [id, board] of boards) await network.provision(board, configs.get(id)!);
     const stats = await runRig({
       plan,
@@ -182,10 +187,19 @@ function commandBytes(board: string, config: BoardConfig, id: number): Uint8Arra
 /** No broker: boards deliver straight into the message list. */
 class MemoryNetwork implements Network {
   private commandId = 1;
-  constructor(private readonly messages: BoardMessage[]) {}
+  constructor(
+    private readonly messages: BoardMessage[],
+    private readonly onMessage?: (m: BoardMessage) => void,
+  ) {}
 
   async start(spec: BoardSpec): Promise<SimBoard> {
-    return new MemoryBoard({ ...spec, deliver: (m) => this.messages.push(m) });
+    return new MemoryBoard({
+      ...spec,
+      deliver: (m) => {
+        this.messages.push(m);
+        this.onMessage?.(m);
+      },
+    });
   }
 
   async provision(board: SimBoard, config: LoopConfig | BoxConfig): Promise<void> {
@@ -209,9 +223,10 @@ class MqttNetwork implements Network {
     private readonly broker: string,
     private readonly site: string,
     private readonly messages: BoardMessage[],
+    private readonly onMessage?: (m: BoardMessage) => void,
   ) {}
 
-  static async connect(broker: string, site: string, messages: BoardMessage[], credentials?: Credentials): Promise<MqttNetwork> {
+  static async connect(broker: string, site: string, messages: BoardMessage[], credentials?: Credentials, onMessage?: (m: BoardMessage) => void): Promise<MqttNetwork> {
     const client = await mqtt.connectAsync(broker, {
       clientId: `pitwall-sim-${site}-${process.pid}`,
       clean: true,
@@ -219,7 +234,7 @@ class MqttNetwork implements Network {
       username: credentials?.simulator?.username,
       password: credentials?.simulator?.password,
     });
-    const net = new MqttNetwork(client, broker, site, messages);
+    const net = new MqttNetwork(client, broker, site, messages, onMessage);
     client.on('message', (topic, payload) => net.seen(topic, payload));
     await client.subscribeAsync(siteFilter(site), { qos: 1 });
     return net;
@@ -235,7 +250,9 @@ class MqttNetwork implements Network {
     if (parsed.board === undefined || (parsed.channel !== 'birth' && parsed.channel !== 'evt' && parsed.channel !== 'death')) return;
     if (payload.length === 0) return; // a cleared retained message
     const bytes = new Uint8Array(payload);
-    this.messages.push({ board: parsed.board, channel: parsed.channel, bytes });
+    const message: BoardMessage = { board: parsed.board, channel: parsed.channel, bytes };
+    this.messages.push(message);
+    this.onMessage?.(message);
     this.received++;
     if (parsed.channel === 'birth') {
       try {

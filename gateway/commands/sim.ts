@@ -3,7 +3,10 @@
 // (truth.json) and what the boards said (boards.jsonl).
 import { existsSync } from 'node:fs';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../broker.js';
-import { runSimulation, type BoardPlacement } from '../../sim-hardware/simulation.js';
+import { runSimulation, type BoardPlacement, type SimulationOptions } from '../../sim-hardware/simulation.js';
+import { simulateWithGateway, type ScoredSimulation } from './sim-gateway.js';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadScenario, ScenarioError } from '../../sim-hardware/scenario.js';
 import { loadTrack, TrackError } from '../../sim-hardware/track.js';
 import { CredentialsError, loadCredentials, type Credentials } from '../../sim-hardware/credentials.js';
@@ -35,8 +38,11 @@ Options:
   --credentials FILE  MQTT logins, one per board and one for the simulator:
                       {"boards": {"<board id>": {"username", "password"}, ...},
                        "simulator": {"username", "password"}}
-  --out DIR           write DIR/truth.json (what really happened, sim-hardware/race.md)
-                      and DIR/boards.jsonl (every message the boards sent)
+  --out DIR           also run the gateway in the same run, scoring the race, and write
+                      DIR/truth.json (what really happened, sim-hardware/race.md),
+                      DIR/results.json (the gateway's results, gateway/SCORING.md),
+                      DIR/events.db (the gateway's event log) and
+                      DIR/boards.jsonl (every message the boards sent)
   --quiet             no progress bar
 
 Exit codes: 0 done, 2 bad options or a bad scenario (the message names the field).`,
@@ -87,7 +93,7 @@ Exit codes: 0 done, 2 bad options or a bad scenario (the message names the field
     const bar = values.quiet ? undefined : new ProgressBar('race');
     const wallStart = performance.now();
     try {
-      const r = await runSimulation({
+      const simOpts = {
         scenarioFile: values.scenario,
         broker,
         boards,
@@ -105,7 +111,16 @@ Exit codes: 0 done, 2 bad options or a bad scenario (the message names the field
         log: (level, text) => {
           if (level === 'warning' || level === 'error') console.error(`pitwall sim: ${level}: ${text}`);
         },
-      });
+      } satisfies SimulationOptions;
+      let scored: ScoredSimulation | undefined;
+      if (values.out) {
+        mkdirSync(values.out, { recursive: true });
+        const db = join(values.out, 'events.db');
+        // A new run, a new log: an old one would mix two races.
+        for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+        scored = await simulateWithGateway({ ...simOpts, db });
+      }
+      const r = scored ? scored.sim : await runSimulation(simOpts);
       const raceS = (r.plan.endUs - r.plan.startUs) / 1e6;
       const wallS = (performance.now() - wallStart) / 1000;
       bar?.done(`${raceS.toFixed(0)} s of racing in ${wallS.toFixed(1)} s (${(raceS / wallS).toFixed(0)}× real time)`);
@@ -114,7 +129,10 @@ Exit codes: 0 done, 2 bad options or a bad scenario (the message names the field
         [
           `${r.scenario.laps} laps at ${r.track.name}, ${r.scenario.field.length} trucks; winner #${finish[0]!.entry.car} ${finish[0]!.entry.driver}`,
           `boards: ${r.messages.length} messages (${r.stats.hits} loop hits, ${r.stats.samples} box samples fed)`,
-          values.out ? `wrote ${values.out}/truth.json and ${values.out}/boards.jsonl` : 'nothing written (no --out)',
+          scored
+            ? `gateway: ${scored.accepted} messages logged, ${scored.quarantined} quarantined; winner by the results #${scored.results.classification[0]?.car ?? '-'}`
+            : 'no gateway (give --out to score the race)',
+          values.out ? `wrote ${['truth.json', 'results.json', 'events.db', 'boards.jsonl'].map((f) => join(values.out!, f)).join(', ')}` : 'nothing written (no --out)',
         ].join('\n'),
       );
       return 0;

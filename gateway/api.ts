@@ -1,0 +1,170 @@
+// Race control's HTTP API and live WebSocket feed. Reads: the race state, results
+// (JSON or CSV), boards, quarantine. Writes are race control's actions (event set-up,
+// flags, pit road), which go through the event log like everything else. The live
+// feed pushes every accepted board event as it is applied and the state at most every
+// STATE_PUSH_MS.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Action } from './log-entry.js';
+
+/** One message of the live feed (WebSocket, and the live MQTT topics). */
+export type LiveMessage = { type: 'event'; event: Record<string, unknown> } | { type: 'state'; state: unknown } | { type: 'action'; action: Action; atUs: number };
+
+export interface ApiBackend {
+  state(): unknown;
+  results(): unknown;
+  resultsCsv(): string;
+  boards(): unknown;
+  quarantine(limit: number, offset: number): unknown;
+  /** Logs and applies a race-control action; throws ApiError (or a SetupError) for bad input. */
+  raceControl(action: Action): void;
+  /** Subscribes to the live feed; returns the unsubscribe. */
+  onLive(listener: (message: LiveMessage) => void): () => void;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const MAX_BODY = 1 << 20;
+const FLAGS = ['green', 'yellow', 'red', 'white', 'checkered'] as const;
+
+export interface ApiServer {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startApi(backend: ApiBackend, opts: { port?: number; host?: string } = {}): Promise<ApiServer> {
+  const server: Server = createServer((req, res) => {
+    handle(backend, req, res).catch((err: unknown) => {
+      const status = err instanceof ApiError ? err.status : err instanceof Error && err.name === 'SetupError' ? 400 : 500;
+      send(res, status, { error: err instanceof Error ? err.message : String(err) });
+    });
+  });
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    if (new URL(req.url ?? '/', 'http://x').pathname !== '/api/live') {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => live(backend, ws));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    async close() {
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function live(backend: ApiBackend, ws: WebSocket): void {
+  const off = backend.onLive((m) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+  });
+  ws.send(JSON.stringify({ type: 'state', state: backend.state() } satisfies LiveMessage));
+  ws.on('close', off);
+  ws.on('error', off);
+}
+
+async function handle(backend: ApiBackend, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const route = `${req.method} ${url.pathname}`;
+  switch (route) {
+    case 'GET /api':
+    case 'GET /':
+      return send(res, 200, {
+        endpoints: {
+          'GET /api/state': 'race state: running order, flags, pit road',
+          'GET /api/results?format=json|csv': 'results',
+          'GET /api/boards': 'boards: online, boot, sequence gaps, clock offset, outbox, quarantine counts',
+          'GET /api/quarantine?limit=&offset=': 'rejected messages with their reasons',
+          'POST /api/setup': 'event set-up (JSON)',
+          'POST /api/flag': '{ "flag": "green|yellow|red|white|checkered" }',
+          'POST /api/pit-road': '{ "open": true|false }',
+          'GET /api/live (WebSocket)': 'live feed: every board event, the state',
+        },
+      });
+    case 'GET /api/state':
+      return send(res, 200, backend.state());
+    case 'GET /api/results': {
+      const format = url.searchParams.get('format') ?? 'json';
+      if (format === 'csv') return sendText(res, 200, backend.resultsCsv(), 'text/csv; charset=utf-8');
+      if (format !== 'json') throw new ApiError(400, `format must be json or csv, not '${format}'`);
+      return send(res, 200, backend.results());
+    }
+    case 'GET /api/boards':
+      return send(res, 200, backend.boards());
+    case 'GET /api/quarantine': {
+      const limit = intParam(url, 'limit', 100, 1, 10_000);
+      const offset = intParam(url, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
+      return send(res, 200, backend.quarantine(limit, offset));
+    }
+    case 'POST /api/setup': {
+      backend.raceControl({ action: 'event-setup', setup: (await body(req)) as never });
+      return send(res, 200, { ok: true });
+    }
+    case 'POST /api/flag': {
+      const b = (await body(req)) as { flag?: unknown };
+      if (!FLAGS.includes(b.flag as (typeof FLAGS)[number])) throw new ApiError(400, `flag must be one of ${FLAGS.join(', ')}`);
+      backend.raceControl({ action: 'flag', flag: b.flag as (typeof FLAGS)[number] });
+      return send(res, 200, { ok: true });
+    }
+    case 'POST /api/pit-road': {
+      const b = (await body(req)) as { open?: unknown; why?: unknown };
+      if (typeof b.open !== 'boolean') throw new ApiError(400, 'open must be true or false');
+      backend.raceControl({ action: 'pit-road', open: b.open, ...(typeof b.why === 'string' ? { why: b.why } : {}) });
+      return send(res, 200, { ok: true });
+    }
+    default:
+      throw new ApiError(404, `no route ${route}`);
+  }
+}
+
+function intParam(url: URL, name: string, dflt: number, min: number, max: number): number {
+  const v = url.searchParams.get(name);
+  if (v === null) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ApiError(400, `${name} must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+async function body(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY) throw new ApiError(413, `body over ${MAX_BODY} bytes`);
+    chunks.push(c as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (e) {
+    throw new ApiError(400, `body is not JSON: ${(e as Error).message}`);
+  }
+}
+
+function send(res: ServerResponse, status: number, value: unknown): void {
+  sendText(res, status, JSON.stringify(value), 'application/json');
+}
+
+function sendText(res: ServerResponse, status: number, text: string, type: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  res.end(text);
+}
