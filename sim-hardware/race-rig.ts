@@ -51,6 +51,8 @@ export interface RigOptions {
   actions?: ReadonlyArray<{ atUs: number; run: () => Promise<void> | void }>;
   /** Told the race time at the start of every slice (before anything of that slice is run). */
   onTime?: (simUs: number) => void;
+  /** Stops the race early (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export interface RigStats {
@@ -125,6 +127,7 @@ export async function runRig(opts: RigOptions): Promise<RigStats> {
   const endUs = plan.endUs + SETTLE_US;
   let nextAction = 0;
   for (let t = plan.startUs; t < endUs; t += SLICE_US) {
+    if (opts.signal?.aborted) break;
     stats.slices++;
     opts.onTime?.(t);
     while (nextAction < actions.length && actions[nextAction]!.atUs <= t) {
@@ -190,7 +193,7 @@ export async function runRig(opts: RigOptions): Promise<RigStats> {
     }
   }
   await Promise.all([...fed.values()].map((x) => x.board.sync()));
-  opts.onProgress?.(endUs, plan);
+  if (!opts.signal?.aborted) opts.onProgress?.(endUs, plan);
   stats.wallMs = performance.now() - started;
   return stats;
 }

@@ -44,6 +44,8 @@ export interface SimulationOptions {
   onPlan?: (plan: RacePlan) => ReadonlyArray<{ atUs: number; run: () => Promise<void> | void }> | void;
   /** Told the race time as the run goes (µs from the green). */
   onTime?: (simUs: number) => void;
+  /** Stops the race early (Ctrl-C); the boards still stop cleanly. */
+  signal?: AbortSignal;
   /** Every message a board puts on the wire, as it is seen. */
   onMessage?: (message: BoardMessage) => void;
   /** The boards, once started (a gateway in the same run sends them commands). */
@@ -126,6 +128,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       onProgress: opts.onProgress,
       actions: extra,
       onTime: opts.onTime,
+      signal: opts.signal,
     });
     for (const board of boards.values()) await board.stop();
     await network.settle();

@@ -14,6 +14,8 @@ import { eventSetupFor, raceControlScript } from './sim-race-control.js';
 
 export interface ScoredSimulation {
   sim: SimulationResult;
+  /** The gateway, still running, when asked to keep it (the caller stops it). */
+  gateway?: Gateway;
   results: Results;
   /** Board messages the gateway accepted and quarantined. */
   accepted: number;
@@ -28,7 +30,9 @@ export function resultsJson(results: Results): string {
 /** How often (race time) the gateway looks for gaps and time checks in a run without a broker. */
 const GATEWAY_TICK_US = 100_000;
 
-export async function simulateWithGateway(opts: SimulationOptions & { db: string; http?: number | false; onGateway?: (gw: Gateway) => void }): Promise<ScoredSimulation> {
+export async function simulateWithGateway(
+  opts: SimulationOptions & { db: string; http?: number | false; onGateway?: (gw: Gateway) => void; keepGateway?: boolean },
+): Promise<ScoredSimulation> {
   const site = opts.site ?? 'sim';
   let simUs = 0;
   const clock = (): number => GREEN_EPOCH_US + Math.round(simUs);
@@ -88,8 +92,12 @@ export async function simulateWithGateway(opts: SimulationOptions & { db: string
         await opts.beforeWrite?.(r);
       },
     });
-    return { sim, results: gw.results(), accepted: gw.ingest.accepted, quarantined: gw.ingest.quarantined };
-  } finally {
+    const out: ScoredSimulation = { sim, results: gw.results(), accepted: gw.ingest.accepted, quarantined: gw.ingest.quarantined };
+    if (opts.keepGateway) out.gateway = gw;
+    else await gw.stop();
+    return out;
+  } catch (e) {
     await gw.stop();
+    throw e;
   }
 }

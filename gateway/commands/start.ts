@@ -1,66 +1,112 @@
-// `pitwall start`: the main job. Until the simulator and the race-control gateway
-// exist it starts the embedded broker, a loop board running the real firmware, and a
-// monitor that decodes and prints every message on the site's topics.
-import mqtt from 'mqtt';
+// `pitwall start`: the main job — the embedded broker, race control's gateway and the
+// simulator running the demo race through real board firmware at a watchable speed.
+// Prints where the API and the live feed are; Ctrl-C stops everything cleanly.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoPath } from '../../protocol/repo-root.js';
+import { isValidSiteId } from '../../protocol/topics.js';
 import { startEmbeddedBroker } from '../broker.js';
-import { BoardLink } from '../../sim-hardware/board-link.js';
-import { systemClock } from '../../sim-hardware/board-host.js';
-import { describeMessage } from './describe.js';
-import { siteFilter } from '../../protocol/topics.js';
-import { intOption, parseOptions, type Subcommand } from './cli-support.js';
+import { simulateWithGateway } from './sim-gateway.js';
+import { CliError, intOption, parseOptions, type Subcommand } from './cli-support.js';
+import { ProgressBar } from './progress.js';
 
 export const startCommand: Subcommand = {
   name: 'start',
-  summary: 'start the embedded broker and a loop board, and show what they say',
-  help: `Usage: pitwall start [--port N] [--site ID] [--board ID]
+  summary: 'the demo: embedded broker, gateway and a simulated race through real firmware, live',
+  help: `Usage: pitwall start [--speed N] [--scenario FILE] [--http PORT] [--port N] [--site ID] [--db FILE]
 
-Starts the embedded MQTT broker (Aedes), a loop board running the real firmware
-image (build/firmware/loop.wasm) connected to it, and a monitor that prints every
-message published on the site's topics, decoded. Ctrl-C stops everything; the
-board publishes its death before it goes.
+Starts the embedded MQTT broker (Aedes), race control's gateway with its event log and
+API, and the simulator running a race through real board firmware — one instance per
+loop and pit box board of the track, each on the broker — at a watchable speed. Prints
+where the API and the live feed are. When the race is over the gateway stays up with
+the results until Ctrl-C; Ctrl-C at any time stops everything cleanly (the boards
+publish their deaths).
 
 Options:
-  --port N     broker port (default 1883; a free port when 1883 is taken)
-  --site ID    site id in the topics (default demo)
-  --board ID   the loop board's id (default loop-sf)`,
+  --speed N        times real time (default 10)
+  --scenario FILE  the race (default sim-hardware/scenarios/martinsville-200.json)
+  --http PORT      API port (default 8080; a free port when 8080 is taken)
+  --port N         broker port (default 1883; a free port when 1883 is taken)
+  --site ID        site id in the topics (default demo)
+  --db FILE        event log (default: a new file in a temporary folder)`,
   async run(argv) {
     const { values } = parseOptions(argv, {
+      speed: { type: 'string', default: '10' },
+      scenario: { type: 'string' },
+      http: { type: 'string' },
       port: { type: 'string' },
       site: { type: 'string', default: 'demo' },
-      board: { type: 'string', default: 'loop-sf' },
+      db: { type: 'string' },
     });
+    const speed = Number(values.speed);
+    if (!(Number.isFinite(speed) && speed > 0)) throw new CliError(`--speed must be a number above 0, not '${values.speed}'`);
+    if (!isValidSiteId(values.site)) throw new CliError(`--site '${values.site}' is not a valid site id`);
     const port = intOption(values.port, 'port', 0, 65535);
+    const http = intOption(values.http, 'http', 0, 65535);
+    const scenarioFile = values.scenario ?? repoPath('sim-hardware', 'scenarios', 'martinsville-200.json');
+    const db = values.db ?? join(mkdtempSync(join(tmpdir(), 'pitwall-demo-')), 'events.db');
+
     const broker = await startEmbeddedBroker({ port: port ?? 1883, fallbackToFreePort: port === undefined });
-    say(`embedded MQTT broker listening on ${broker.url}`);
-
-    const monitor = mqtt.connect(broker.url, { clientId: `pitwall-monitor-${process.pid}` });
-    await monitor.subscribeAsync(siteFilter(values.site), { qos: 1 });
-    monitor.on('message', (topic, payload) => say(describeMessage(topic, payload)));
-    say(`monitor subscribed to ${siteFilter(values.site)}`);
-
-    const board = await BoardLink.start({
-      kind: 'loop',
-      id: values.board,
-      site: values.site,
-      broker: broker.url,
-      clock: systemClock(),
-      log: (level, text) => say(`[${values.board}] ${level}: ${text}`),
-    });
-    say(`loop board ${values.board} (boot ${board.board.boot}) is up: birth on connect, health every second. Ctrl-C stops.`);
-
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    say('stopping: the board publishes its death, then the broker closes');
-    await board.stop(true);
-    await new Promise((r) => setTimeout(r, 100)); // let the monitor print the death
-    await monitor.endAsync();
-    await broker.close();
-    return 0;
+    const stop = new AbortController();
+    const onSignal = (): void => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const bar = new ProgressBar('race');
+    try {
+      say(`embedded MQTT broker on ${broker.url} (site ${values.site})`);
+      const httpPort = http ?? (await portFree(8080)) ?? 0;
+      const scored = await simulateWithGateway({
+        scenarioFile,
+        broker: broker.url,
+        site: values.site,
+        speed,
+        db,
+        http: httpPort,
+        keepGateway: true,
+        signal: stop.signal,
+        onGateway: (gw) => {
+          say(`gateway: event log ${db}`);
+          say(`API: ${gw.apiUrl}/api   state: ${gw.apiUrl}/api/state   results: ${gw.apiUrl}/api/results`);
+          say(`live feed: ws${gw.apiUrl!.slice(4)}/api/live, and MQTT pitwall/v1/${values.site}/live/#`);
+          say(`running ${scenarioFile} at ${speed}× real time; Ctrl-C stops`);
+        },
+        onProgress: (simUs, plan) => {
+          const lead = plan.leaderUs.findIndex((t) => t > simUs);
+          const lap = lead < 0 ? plan.scenario.laps : Math.max(0, lead - 1);
+          bar.update((simUs - plan.startUs) / (plan.endUs - plan.startUs), `lap ${lap}/${plan.scenario.laps}`);
+        },
+        log: (level, text) => {
+          if (level === 'error') say(`board: ${text}`);
+        },
+      });
+      if (!stop.signal.aborted) bar.done();
+      const w = scored.results.classification[0];
+      if (!stop.signal.aborted) {
+        say(`checkered flag: winner #${w?.car ?? '-'} ${w?.driver ?? ''}; results at ${scored.gateway!.apiUrl}/api/results — Ctrl-C to stop`);
+        await new Promise<void>((resolve) => (stop.signal.aborted ? resolve() : stop.signal.addEventListener('abort', () => resolve())));
+      }
+      await scored.gateway?.stop();
+      say('stopped');
+      return 0;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await broker.close();
+    }
   },
 };
 
-function say(line: string): void {
-  console.log(`${new Date().toISOString().slice(11, 23)}  ${line}`);
+function say(text: string): void {
+  console.log(`[pitwall] ${text}`);
+}
+
+/** The port when nothing listens on it, else undefined. */
+async function portFree(port: number): Promise<number | undefined> {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(undefined));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(port)));
+  });
 }
