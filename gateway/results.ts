@@ -1,0 +1,119 @@
+// results.json (format in SCORING.md): the classification and what decided it, built
+// from the race state. Keys are written in one fixed order and times rounded to the
+// microsecond, so the same log gives byte-identical JSON.
+import type { EventSetup } from './event-setup.js';
+import type { Classified } from './scoring/classification.js';
+import type { Freeze } from './scoring/freeze-field.js';
+import type { CreditedLap } from './scoring/laps.js';
+import type { LapLeaders } from './scoring/laps-led.js';
+import type { StageResult } from './scoring/stages.js';
+
+export const RESULTS_FORMAT = 'pitwall-results/1';
+
+export interface ResultsRow {
+  pos: number;
+  car: string;
+  driver: string;
+  laps: number;
+  /** R-SF-2: last credited crossing − green (s, to the µs); null before its first lap. */
+  timeS: number | null;
+  lapsLed: number;
+  status: 'running';
+}
+
+export interface ResultsStage {
+  stage: number;
+  endLap: number;
+  top10: string[];
+}
+
+/** A freeze of the field (R-SF-5). */
+export interface ResultsCaution {
+  atUs: number;
+  leaderLap: number;
+  order: string[];
+}
+
+/** A crossing inferred from the loops around it (R-SF-9), for an official to look at. */
+export interface ResultsInferred {
+  car: string;
+  lap: number;
+  loop: number;
+}
+
+export interface Results {
+  format: typeof RESULTS_FORMAT;
+  event: { name: string; track: string; laps: number };
+  classification: ResultsRow[];
+  leadChanges: number;
+  leaders: number;
+  /** R-SF-8 (s, to the µs); null until two trucks have a final crossing. */
+  marginOfVictoryS: number | null;
+  stages: ResultsStage[];
+  cautions: ResultsCaution[];
+  /** Pit road officiating: none proposed yet. */
+  violations: unknown[];
+  inferred: ResultsInferred[];
+}
+
+/** Whole µs → seconds, exactly as printed. */
+export function seconds(us: number): number {
+  return Math.round(us) / 1e6;
+}
+
+export interface ResultsParts {
+  setup: EventSetup;
+  classified: readonly Classified[];
+  leaders: LapLeaders;
+  marginUs: number | null;
+  stages: readonly StageResult[];
+  freezes: readonly Freeze[];
+  inferred: readonly CreditedLap[];
+}
+
+export function resultsDocument(p: ResultsParts): Results {
+  return {
+    format: RESULTS_FORMAT,
+    event: { name: p.setup.name, track: p.setup.track.name, laps: p.setup.laps },
+    classification: p.classified.map((c) => ({
+      pos: c.pos,
+      car: c.car,
+      driver: c.driver,
+      laps: c.laps,
+      timeS: c.timeUs === null ? null : seconds(c.timeUs),
+      lapsLed: c.lapsLed,
+      status: c.status,
+    })),
+    leadChanges: p.leaders.leadChanges,
+    leaders: p.leaders.leaders,
+    marginOfVictoryS: p.marginUs === null ? null : seconds(p.marginUs),
+    stages: p.stages.map((s) => ({ stage: s.stage, endLap: s.endLap, top10: [...s.top10] })),
+    cautions: cautionsOf(p.freezes),
+    violations: [],
+    inferred: inferredOf(p.inferred),
+  };
+}
+
+export function cautionsOf(freezes: readonly Freeze[]): ResultsCaution[] {
+  return freezes.map((f) => ({ atUs: Math.round(f.atUs), leaderLap: f.leaderLap, order: f.order.map((o) => o.car) }));
+}
+
+export function inferredOf(laps: readonly CreditedLap[]): ResultsInferred[] {
+  return laps.map((x) => ({ car: x.car, lap: x.lap, loop: x.loop }));
+}
+
+/** Results before the event is set up: nothing to score. */
+export function emptyResults(): Results {
+  return {
+    format: RESULTS_FORMAT,
+    event: { name: '', track: '', laps: 0 },
+    classification: [],
+    leadChanges: 0,
+    leaders: 0,
+    marginOfVictoryS: null,
+    stages: [],
+    cautions: [],
+    violations: [],
+    inferred: [],
+  };
+}

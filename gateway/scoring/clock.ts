@@ -1,0 +1,71 @@
+// Board clocks on the gateway clock. A board stamps its events with its own clock; a
+// time check (the gateway's send time, the board's reply with its clock) gives that
+// board's offset, assuming the way there and back take as long:
+//   offset = reply.timeUs − (sentUs + reply logged at) / 2.
+// Between two checks the offset is interpolated (a drifting clock drifts evenly),
+// before the first and after the last the nearest one holds: at the live edge that
+// is the latest known offset. A board never checked is taken to be on the gateway
+// clock (boards discipline their clocks to GPS or PTP).
+
+export interface TimeCheck {
+  board: string;
+  command: number;
+  /** Gateway clock when the check was sent (µs). */
+  sentUs: number;
+}
+
+export interface ClockReply {
+  board: string;
+  command: number;
+  /** The board's clock when it answered (µs). */
+  timeUs: number;
+  /** Gateway clock when the reply was logged (µs). */
+  atUs: number;
+}
+
+interface Sample {
+  boardUs: number;
+  offsetUs: number;
+}
+
+export class BoardClocks {
+  private readonly samples = new Map<string, Sample[]>();
+
+  constructor(checks: Iterable<TimeCheck>, replies: Iterable<ClockReply>) {
+    const sent = new Map<string, number>();
+    for (const c of checks) sent.set(`${c.board}#${c.command}`, c.sentUs);
+    for (const r of replies) {
+      const sentUs = sent.get(`${r.board}#${r.command}`);
+      if (sentUs === undefined || r.atUs < sentUs) continue;
+      const list = this.samples.get(r.board) ?? [];
+      list.push({ boardUs: r.timeUs, offsetUs: r.timeUs - (sentUs + r.atUs) / 2 });
+      this.samples.set(r.board, list);
+    }
+    for (const list of this.samples.values()) list.sort((a, b) => a.boardUs - b.boardUs || a.offsetUs - b.offsetUs);
+  }
+
+  /** The board's offset (board − gateway, µs) at one of its clock readings. */
+  offsetUs(board: string, boardUs: number): number {
+    const list = this.samples.get(board);
+    if (!list || list.length === 0) return 0;
+    if (boardUs <= list[0]!.boardUs) return list[0]!.offsetUs;
+    const last = list[list.length - 1]!;
+    if (boardUs >= last.boardUs) return last.offsetUs;
+    let lo = 0;
+    let hi = list.length - 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.boardUs <= boardUs) lo = mid;
+      else hi = mid;
+    }
+    const a = list[lo]!;
+    const b = list[hi]!;
+    if (b.boardUs === a.boardUs) return b.offsetUs;
+    return a.offsetUs + ((b.offsetUs - a.offsetUs) * (boardUs - a.boardUs)) / (b.boardUs - a.boardUs);
+  }
+
+  /** A board clock reading on the gateway clock (µs). */
+  toGatewayUs(board: string, boardUs: number): number {
+    return boardUs - this.offsetUs(board, boardUs);
+  }
+}

@@ -1,0 +1,62 @@
+// Stages (R-SF-3): the leader completing a stage's end lap ends the stage (green-and-
+// white checkered); every other truck's stage finish is its next crossing. The top ten
+// are decided at the line: by laps at that crossing, then its time. The final stage is
+// the race, whose top ten is the classification's. With two laps left in a stage
+// (not the last), pit road closes under green (R-PIT-OPEN-3).
+import type { Classified } from './classification.js';
+import type { CreditedLap, LapChart } from './laps.js';
+
+export interface StageResult {
+  /** 1-based. */
+  stage: number;
+  endLap: number;
+  /** When the leader completed endLap (µs, gateway clock). */
+  endUs: number;
+  top10: string[];
+}
+
+/** When the first truck completed lap n, or null. */
+export function leaderCompleted(chart: LapChart, n: number): CreditedLap | null {
+  let first: CreditedLap | null = null;
+  for (const list of chart.byCar.values()) {
+    const x = list[n];
+    if (x && x.lap === n && (first === null || x.scoredUs < first.scoredUs)) first = x;
+  }
+  return first;
+}
+
+/** Stages ended so far. `order` lists the cars in entry order (exact ties). */
+export function stageResults(stages: readonly number[], chart: LapChart, classified: readonly Classified[], order: readonly string[]): StageResult[] {
+  const rank = new Map(order.map((c, i) => [c, i]));
+  const out: StageResult[] = [];
+  stages.forEach((endLap, i) => {
+    const final = i === stages.length - 1;
+    if (final) {
+      // R-SF-3: the race's finish is the last stage's.
+      if (chart.finishUs !== null) out.push({ stage: i + 1, endLap, endUs: chart.finishUs, top10: classified.slice(0, 10).map((c) => c.car) });
+      return;
+    }
+    const end = leaderCompleted(chart, endLap);
+    if (!end) return;
+    const endUs = end.scoredUs;
+    const atLine = [...chart.byCar].flatMap(([car, list]) => {
+      // Its next crossing from the leader's on; a truck that crossed no more stands on its last.
+      const x = list.find((c) => c.scoredUs >= endUs) ?? list[list.length - 1];
+      return x ? [{ car, lap: x.lap, us: x.scoredUs }] : [];
+    });
+    atLine.sort((a, b) => b.lap - a.lap || a.us - b.us || (rank.get(a.car) ?? 0) - (rank.get(b.car) ?? 0));
+    out.push({ stage: i + 1, endLap, endUs, top10: atLine.slice(0, 10).map((x) => x.car) });
+  });
+  return out;
+}
+
+/** R-PIT-OPEN-3: when the leader completed stageEnd − 2, for every stage but the last. */
+export function stagePitClosures(stages: readonly number[], chart: LapChart): Array<{ stage: number; atUs: number }> {
+  const out: Array<{ stage: number; atUs: number }> = [];
+  stages.forEach((endLap, i) => {
+    if (i === stages.length - 1 || endLap - 2 < 1) return;
+    const x = leaderCompleted(chart, endLap - 2);
+    if (x) out.push({ stage: i + 1, atUs: x.scoredUs });
+  });
+  return out;
+}
