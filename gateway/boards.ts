@@ -298,7 +298,7 @@ export class BoardsState {
   private applyBoard(e: BoardEntry): void {
     const r = this.record(e.board);
     r.lastSeenUs = e.atUs;
-    const d = tryDecode(CHANNEL_MESSAGE[e.channel], e.payload);
+    const d = e.value !== undefined ? { ok: true as const, value: e.value } : tryDecode(CHANNEL_MESSAGE[e.channel], e.payload);
     // Only messages that decoded were logged: this log was altered or is not ours.
     if (!d.ok) throw new Error(`log entry ${e.seq}: the ${e.channel} of board ${e.board} does not decode (${d.error.message})`);
     if (e.channel === 'birth') this.birth(r, e, d.value as Birth);

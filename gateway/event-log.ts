@@ -189,9 +189,28 @@ export class EventLog {
     return this.write(entry);
   }
 
+  /**
+   * Group commit: entries appended between begin() and commit() are written as they come
+   * and made durable together. The gateway applies them only after commit(), so what it
+   * applied is always in the log.
+   */
+  begin(): void {
+    if (!this.db.inTransaction) this.db.exec('BEGIN');
+  }
+
+  commit(): void {
+    if (this.db.inTransaction) this.db.exec('COMMIT');
+  }
+
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
+  }
+
   /** Writes entries in one transaction (all or none); returns their sequence numbers in order. */
   appendMany(entries: readonly NewLogEntry[]): number[] {
-    return entries.length === 0 ? [] : this.many(entries);
+    if (entries.length === 0) return [];
+    // Inside an open group commit the batch simply joins it.
+    return this.db.inTransaction ? entries.map((e) => this.write(e)) : this.many(entries);
   }
 
   /** Entries in sequence order from `fromSeq`; entries appended while iterating are included. */

@@ -56,6 +56,10 @@ export class Gateway implements ApiBackend {
   private readonly listeners = new Set<(m: LiveMessage) => void>();
   private readonly timers: NodeJS.Timeout[] = [];
   private stateDirty = true;
+  /** Accepted entries of the open group commit: applied once it is committed. */
+  private readonly pending: LogEntry[] = [];
+  private readonly liveEvents: string;
+  private flushScheduled = false;
   private api: ApiServer | undefined;
 
   private constructor(
@@ -64,17 +68,23 @@ export class Gateway implements ApiBackend {
     brokerUrl: string,
   ) {
     this.brokerUrl = brokerUrl;
+    this.liveEvents = liveTopic(opts.site, 'events');
     this.log = EventLog.open(opts.db);
     const clock = this.clock;
     // A restarted gateway rebuilds its state from the log before it takes anything new.
     for (const e of this.log.entries()) this.applyQuietly(e);
-    this.ingest = new Ingest(this.log, opts.site, (e) => this.applied(e));
+    this.ingest = new Ingest(this.log, opts.site, (e) => this.pending.push(e));
     this.keeper = new BoardKeeper({
       site: opts.site,
       state: this.boardsState,
       clock,
       publish: (topic, payload) => this.transport.publish(topic, payload, { qos: 1, retain: false }),
-      logAction: (a) => void this.ingest.action('gateway', a, clock()),
+      // The keeper's actions go straight in: it reads its own command ids back from the state.
+      logAction: (a) => {
+        this.flush();
+        this.ingest.action('gateway', a, clock());
+        this.flush();
+      },
     });
   }
 
@@ -130,11 +140,27 @@ export class Gateway implements ApiBackend {
 
   /** One message from the broker (or straight from a board). */
   receive(topic: string, payload: Uint8Array, retained = false): void {
+    this.log.begin();
     this.ingest.message(topic, payload, this.clock(), { retained });
+    this.scheduleFlush();
   }
 
-  /** Asks boards for missing envelopes and their clocks when due; pushes the state when it changed. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Commits the open group of log entries, then applies them (R-AUDIT-1: logged before applied). */
+  flush(): void {
+    this.flushScheduled = false;
+    this.log.commit();
+    for (const e of this.pending.splice(0)) this.applied(e);
+  }
+
+  /** Asks boards for missing envelopes and their clocks when due. */
   tick(): void {
+    this.flush();
     this.keeper.poll();
   }
 
@@ -156,9 +182,11 @@ export class Gateway implements ApiBackend {
 
   private republishEvents(e: LogEntry): void {
     if (e.source !== 'board' || e.channel !== 'evt') return;
+    // Nobody to tell in a run without listeners and without a broker.
+    if (this.listeners.size === 0 && !this.opts.broker) return;
     let env: Envelope;
     try {
-      env = decode('envelope', e.payload);
+      env = e.value !== undefined ? (e.value as Envelope) : decode('envelope', e.payload);
     } catch {
       return;
     }
@@ -171,7 +199,7 @@ export class Gateway implements ApiBackend {
 
   private emit(m: LiveMessage): void {
     for (const l of this.listeners) l(m);
-    if (m.type === 'event') this.transport.publish(liveTopic(this.opts.site, 'events'), JSON.stringify(m.event), { qos: 0, retain: false });
+    if (m.type === 'event' && this.opts.broker !== undefined) this.transport.publish(this.liveEvents, JSON.stringify(m.event), { qos: 0, retain: false });
   }
 
   pushState(): void {
@@ -192,10 +220,12 @@ export class Gateway implements ApiBackend {
   // ------------------------------------------------------------------ ApiBackend
 
   state(): unknown {
+    this.flush();
     return this.race.snapshot();
   }
 
   results() {
+    this.flush();
     return this.race.results();
   }
 
@@ -204,6 +234,7 @@ export class Gateway implements ApiBackend {
   }
 
   boards(): unknown {
+    this.flush();
     return { boards: this.boardsState.snapshot(this.ingest.quarantinedByBoard()), quarantine: this.ingest.counts() };
   }
 
@@ -215,7 +246,9 @@ export class Gateway implements ApiBackend {
   }
 
   raceControl(action: Action): void {
+    this.flush();
     this.ingest.action('race-control', action, this.clock());
+    this.flush();
   }
 
   onLive(listener: (m: LiveMessage) => void): () => void {
@@ -234,6 +267,7 @@ export class Gateway implements ApiBackend {
 
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    this.flush();
     await this.api?.close();
     await this.transport.close();
     this.log.close();

@@ -119,6 +119,7 @@ export class Ingest {
     }
     const entry: BoardEntry = { seq: 0, atUs, source: 'board', topic, board, channel, payload };
     entry.seq = this.log.append(entry);
+    entry.value = value;
     this.note(board, channel, value);
     this.acceptedCount++;
     this.onAccepted(entry);

@@ -16,6 +16,11 @@ export interface BoardEntry {
   board: string;
   channel: 'birth' | 'evt' | 'death';
   payload: Uint8Array;
+  /**
+   * The payload decoded, when whoever logged it had it at hand (ingest checks every
+   * message by decoding it). Never stored: a replay decodes the bytes itself.
+   */
+  value?: unknown;
 }
 
 /** A race-control or gateway action; payload is its JSON (UTF-8). */

@@ -4,6 +4,7 @@
 // outcome never depends on the order entries arrived in (a board's resend after an
 // outage arrives late) and the same log always gives the same results.
 import { decode } from '../protocol/codec.js';
+import type { Envelope } from '../protocol/schema.js';
 import { validateSetup, type EventSetup } from './event-setup.js';
 import type { BoardEntry, FlagName, LogEntry } from './log-entry.js';
 import { cautionsOf, emptyResults, inferredOf, resultsDocument, type Results, type ResultsCaution, type ResultsInferred } from './results.js';
@@ -163,7 +164,7 @@ export class RaceState {
     for (const e of this.pending) {
       let events;
       try {
-        events = decode('envelope', e.payload).events;
+        events = (e.value !== undefined ? (e.value as Envelope) : decode('envelope', e.payload)).events;
       } catch {
         continue;
       }

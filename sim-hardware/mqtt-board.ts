@@ -31,6 +31,8 @@ export interface MqttBoardOptions {
   liveClock?: () => bigint;
   /** A board image other than the built one. */
   wasmFile?: string;
+  /** Told of every message just before it is handed to the MQTT client (latency measurements). */
+  onPublish?: (board: string, channel: ChannelName, bytes: Uint8Array) => void;
 }
 
 /** The broker could not be reached or refused the board (a wrong URL or credentials, most often). */
@@ -242,6 +244,7 @@ export class MqttBoard implements SimBoard {
       this.pending--;
       this.settle();
     };
+    this.opts.onPublish?.(this.id, channel, bytes);
     s.client.publish(
       boardTopic(this.opts.site, this.id, channel === 'will' ? 'death' : channel),
       Buffer.from(bytes),

@@ -296,7 +296,13 @@ export function planRace(scenario: Scenario, track: Track): RacePlan {
       } else {
         st.redStops.push({ redFlag: red, lap, fromUs: c.tUs, toUs: c.tUs, atM });
       }
-      c.accelTo(cruise, RED_ACCEL_MPS2);
+      // Away again; when pit road comes next, only as fast as still lets it brake for the fork.
+      let away = cruise;
+      if (stopIndex !== undefined) {
+        const room = x0 + track.pitRoad.entryM - c.xM - 20;
+        away = Math.min(cruise, Math.sqrt(Math.max(1, room) / (1 / (2 * RED_ACCEL_MPS2) + 1 / (2 * TRACK_BRAKE_MPS2))));
+      }
+      c.accelTo(away, RED_ACCEL_MPS2);
     }
 
     // Visits to pit road, one after another while the truck stops on consecutive laps.

@@ -46,6 +46,8 @@ export interface SimulationOptions {
   onTime?: (simUs: number) => void;
   /** Stops the race early (Ctrl-C); the boards still stop cleanly. */
   signal?: AbortSignal;
+  /** Boards on MQTT in this process: told of every message just before it goes to the broker. */
+  onPublish?: (board: string, channel: string, bytes: Uint8Array) => void;
   /** Every message a board puts on the wire, as it is seen. */
   onMessage?: (message: BoardMessage) => void;
   /** The boards, once started (a gateway in the same run sends them commands). */
@@ -110,7 +112,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
   try {
     for (const [i, b] of track.boards.entries()) {
       const login = opts.credentials?.boards.get(b.id);
-      const spec: BoardSpec = { kind: b.kind as BoardImageKind, id: b.id, boot: bootId(scenario.seed, i, 0), startClockUs: startClock, log };
+      const spec: BoardSpec = { kind: b.kind as BoardImageKind, id: b.id, boot: bootId(scenario.seed, i, 0), startClockUs: startClock, log, onPublish: opts.onPublish };
       if (login) Object.assign(spec, login);
       boards.set(b.id, await network.start(spec, opts.boards ?? 'in-process'));
     }
@@ -173,6 +175,7 @@ interface BoardSpec {
   log: (level: LogLevel, text: string) => void;
   username?: string;
   password?: string;
+  onPublish?: (board: string, channel: string, bytes: Uint8Array) => void;
 }
 
 interface Network {
@@ -270,7 +273,11 @@ class MqttNetwork implements Network {
 
   async start(spec: BoardSpec, placement: BoardPlacement): Promise<SimBoard> {
     const opts = { ...spec, site: this.site, broker: this.broker };
-    return placement === 'process' ? ProcessBoard.start({ ...opts, log: (line: string) => spec.log('info', line) }) : MqttBoard.start(opts);
+    if (placement === 'process') {
+      const { onPublish: _unused, ...rest } = opts;
+      return ProcessBoard.start({ ...rest, log: (line: string) => spec.log('info', line) });
+    }
+    return MqttBoard.start(opts);
   }
 
   async provision(board: SimBoard, config: LoopConfig | BoxConfig): Promise<void> {

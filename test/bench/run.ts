@@ -5,6 +5,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   loop: () => import('./loop.js'),
   box: () => import('./box.js'),
   sim: () => import('./sim.js'),
+  gateway: () => import('./gateway.js'),
 };
 
 async function main(argv: string[]): Promise<number> {

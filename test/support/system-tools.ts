@@ -15,11 +15,16 @@ export interface SystemTool {
  * returns undefined so the caller can `describe.skipIf(!tool.path)`.
  */
 export function systemTool(program: string, debianPackage: string): SystemTool {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin'];
-  const path = dirs.map((d) => join(d, program)).find((p) => existsSync(p));
+  const path = whichSync(program);
   if (path) return { path };
   const msg = `SYSTEM TESTS SKIPPED: '${program}' is missing — install it: apt-get install ${debianPackage} (or run 'npm run setup' as root)`;
   if (required) throw new Error(`${msg.replace('SKIPPED', 'REQUIRED')} — CI requires system tests`);
   console.warn(`\n*** ${msg} ***\n`);
   return { path: undefined };
+}
+
+/** A program on the PATH (or in the sbin folders), or undefined. */
+export function whichSync(program: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin'];
+  return dirs.map((d) => join(d, program)).find((p) => existsSync(p));
 }
