@@ -160,7 +160,18 @@ export class Ingest {
     return QUARANTINE_REASONS.reduce((n, r) => n + this.reasons[r], 0);
   }
 
+  /** Good topics seen (a site has a few dozen): parsing each message's topic again costs more than the rest of the check. */
+  private readonly topics = new Map<string, { board: string; channel: BoardChannel }>();
+
   private topic(topic: string): { board: string; channel: BoardChannel } {
+    const known = this.topics.get(topic);
+    if (known) return known;
+    const parsed = this.parseBoardTopic(topic);
+    if (this.topics.size < 10_000) this.topics.set(topic, parsed);
+    return parsed;
+  }
+
+  private parseBoardTopic(topic: string): { board: string; channel: BoardChannel } {
     let t: ParsedTopic;
     try {
       t = parseTopic(topic);

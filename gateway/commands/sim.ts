@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../broker.js';
 import { runSimulation, type BoardPlacement, type SimulationOptions } from '../../sim-hardware/simulation.js';
 import { simulateWithGateway, type ScoredSimulation } from './sim-gateway.js';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { decode } from '../../protocol/codec.js';
 import { join } from 'node:path';
 import { loadScenario, ScenarioError } from '../../sim-hardware/scenario.js';
 import { loadTrack, TrackError } from '../../sim-hardware/track.js';
@@ -43,7 +44,13 @@ Options:
                       DIR/results.json (the gateway's results, gateway/SCORING.md),
                       DIR/events.db (the gateway's event log) and
                       DIR/boards.jsonl (every message the boards sent)
+  --publish-times FILE
+                      write when each board envelope was handed to the broker
+                      (board boot seq wall-µs per line; boards on MQTT in this process):
+                      for measuring latency from a board to race control
   --quiet             no progress bar
+
+Ctrl-C stops the race early; the boards still stop cleanly.
 
 Exit codes: 0 done, 2 bad options or a bad scenario (the message names the field).`,
   async run(argv) {
@@ -55,6 +62,7 @@ Exit codes: 0 done, 2 bad options or a bad scenario (the message names the field
       site: { type: 'string' },
       out: { type: 'string' },
       credentials: { type: 'string' },
+      'publish-times': { type: 'string' },
       quiet: { type: 'boolean' },
     });
     if (!values.scenario) throw new CliError('--scenario FILE is required');
@@ -91,6 +99,12 @@ Exit codes: 0 done, 2 bad options or a bad scenario (the message names the field
       console.error(`pitwall sim: embedded broker at ${broker}`);
     }
     const bar = values.quiet ? undefined : new ProgressBar('race');
+    if (values['publish-times'] && (!values.broker || boards !== 'in-process')) throw new CliError('--publish-times needs --broker and boards in-process');
+    const publishTimes: string[] = [];
+    const stop = new AbortController();
+    const onSignal = (): void => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     const wallStart = performance.now();
     try {
       const simOpts = {
@@ -101,6 +115,14 @@ Exit codes: 0 done, 2 bad options or a bad scenario (the message names the field
         site,
         outDir: values.out,
         credentials,
+        signal: stop.signal,
+        onPublish: values['publish-times']
+          ? (board: string, channel: string, bytes: Uint8Array) => {
+              if (channel !== 'evt') return;
+              const e = decode('envelope', bytes);
+              publishTimes.push(`${board} ${e.boot} ${e.seq} ${Math.round((performance.timeOrigin + performance.now()) * 1000)}`);
+            }
+          : undefined,
         onProgress: (simUs, plan) => {
           if (!bar) return;
           const lead = plan.leaderUs.findIndex((t) => t > simUs);
@@ -140,6 +162,9 @@ Exit codes: 0 done, 2 bad options or a bad scenario (the message names the field
       if (err instanceof ScenarioError || err instanceof TrackError || err instanceof RacePlanError) throw new CliError(err.message);
       throw err;
     } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      if (values['publish-times']) writeFileSync(values['publish-times'], publishTimes.join('\n') + '\n');
       await embedded?.close();
     }
   },

@@ -25,7 +25,9 @@ export async function startMosquitto(binary: string, opts: MosquittoOptions = {}
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'pitwall-mosquitto-'));
   const conf = join(dir, 'mosquitto.conf');
-  const lines = [`listener ${port} 127.0.0.1`, 'persistence false', 'log_dest stderr'];
+  // Race control must not lose a message because it fell behind for a moment: no cap on
+  // the QoS 1 queue per client (Mosquitto's default drops beyond 1000).
+  const lines = [`listener ${port} 127.0.0.1`, 'persistence false', 'log_dest stderr', 'max_queued_messages 0'];
   if (opts.passwords) {
     const file = join(dir, 'passwords');
     writeFileSync(file, '');
