@@ -511,7 +511,7 @@ export class BoardKeeper {
     this.o = { ...KEEPER_DEFAULTS, ...opts };
     for (const k of ['timeCheckEveryUs', 'gapGraceUs', 'resendRetryUs', 'maxResends'] as const) {
       const v = this.o[k];
-      if (!Number.isFinite(v) || v < 0) throw new RangeError(`BoardKeeper: ${k} must be a number ≥ 0 (got ${String(v)})`);
+      if (Number.isNaN(v) || v < 0 || (k !== 'timeCheckEveryUs' && !Number.isFinite(v))) throw new RangeError(`BoardKeeper: ${k} must be a number ≥ 0 (got ${String(v)}; only timeCheckEveryUs may be Infinity)`);
     }
   }
 
@@ -524,7 +524,7 @@ export class BoardKeeper {
       if (!b.online || b.boot === null) continue;
       const resend = this.resendDue(b, now);
       if (resend) due.push(resend);
-      if (b.lastTimeCheckUs === null || now - b.lastTimeCheckUs >= this.o.timeCheckEveryUs) {
+      if (Number.isFinite(this.o.timeCheckEveryUs) && (b.lastTimeCheckUs === null || now - b.lastTimeCheckUs >= this.o.timeCheckEveryUs)) {
         due.push({ action: 'time-check', board: b.board, command: 0, sentUs: now });
       }
     }

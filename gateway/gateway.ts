@@ -34,6 +34,10 @@ export interface GatewayOptions {
   statePushMs?: number;
   username?: string;
   password?: string;
+  /** Time check period per board (gateway µs; default 10 s); Infinity: none. */
+  timeCheckEveryUs?: number;
+  /** MQTT protocol version: 4 (3.1.1, the default) or 5. */
+  protocolVersion?: 4 | 5;
   log?: (text: string) => void;
 }
 
@@ -80,6 +84,7 @@ export class Gateway implements ApiBackend {
       clock,
       publish: (topic, payload) => this.transport.publish(topic, payload, { qos: 1, retain: false }),
       // The keeper's actions go straight in: it reads its own command ids back from the state.
+      ...(opts.timeCheckEveryUs !== undefined ? { timeCheckEveryUs: opts.timeCheckEveryUs } : {}),
       logAction: (a) => {
         this.flush();
         this.ingest.action('gateway', a, clock());
@@ -101,6 +106,7 @@ export class Gateway implements ApiBackend {
       reconnectPeriod: 1000,
       username: opts.username,
       password: opts.password,
+      protocolVersion: opts.protocolVersion ?? 4,
     });
     const transport: Transport = {
       publish: (topic, payload, o) => void client.publish(topic, typeof payload === 'string' ? payload : Buffer.from(payload), o),

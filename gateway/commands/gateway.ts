@@ -25,6 +25,7 @@ Options:
   --http PORT     API port (default 8080; 0 picks a free one)
   --site ID       site id in the topics (default demo)
   --event FILE    log this event set-up (gateway/event-setup.ts) at start
+  --mqtt 3.1.1|5   MQTT protocol version (default 3.1.1)
   --username U, --password P   broker login
 
 Ctrl-C stops it.`,
@@ -38,7 +39,9 @@ Ctrl-C stops it.`,
       event: { type: 'string' },
       username: { type: 'string' },
       password: { type: 'string' },
+      mqtt: { type: 'string', default: '3.1.1' },
     });
+    if (values.mqtt !== '3.1.1' && values.mqtt !== '5') throw new CliError(`--mqtt must be 3.1.1 or 5, not '${values.mqtt}'`);
     if (!isValidSiteId(values.site)) throw new CliError(`--site '${values.site}' is not a valid site id`);
     if (values.broker && !/^(mqtts?|tcp|ssl|wss?):\/\//.test(values.broker)) throw new CliError(`--broker must be a URL such as mqtt://127.0.0.1:1883, not '${values.broker}'`);
     const http = intOption(values.http, 'http', 0, 65535)!;
@@ -52,7 +55,16 @@ Ctrl-C stops it.`,
         throw e;
       }
     }
-    const gw = await Gateway.start({ broker: values.broker, brokerPort, db: values.db, site: values.site, http, username: values.username, password: values.password });
+    const gw = await Gateway.start({
+      broker: values.broker,
+      brokerPort,
+      db: values.db,
+      site: values.site,
+      http,
+      username: values.username,
+      password: values.password,
+      protocolVersion: values.mqtt === '5' ? 5 : 4,
+    });
     if (setup) gw.raceControl({ action: 'event-setup', setup });
     console.log(`pitwall gateway: broker ${gw.brokerUrl}, site ${values.site}, event log ${values.db}`);
     console.log(`pitwall gateway: API ${gw.apiUrl}/api (live feed: ws${gw.apiUrl!.slice(4)}/api/live)`);

@@ -31,7 +31,7 @@ export function resultsJson(results: Results): string {
 const GATEWAY_TICK_US = 100_000;
 
 export async function simulateWithGateway(
-  opts: SimulationOptions & { db: string; http?: number | false; onGateway?: (gw: Gateway) => void; keepGateway?: boolean },
+  opts: SimulationOptions & { db: string; http?: number | false; onGateway?: (gw: Gateway) => void; keepGateway?: boolean; protocolVersion?: 4 | 5 },
 ): Promise<ScoredSimulation> {
   const site = opts.site ?? 'sim';
   let simUs = 0;
@@ -40,8 +40,10 @@ export async function simulateWithGateway(
   // Without a broker, what the gateway sends reaches the boards at the next slice, as over a network.
   const outbox: Array<{ topic: string; payload: Uint8Array }> = [];
   const gw = opts.broker
-    ? await Gateway.start({ broker: opts.broker, db: opts.db, site, http: opts.http ?? false, clock })
-    : await Gateway.direct({ db: opts.db, site, http: opts.http ?? false, clock }, (topic, payload) => {
+    ? await Gateway.start({ broker: opts.broker, db: opts.db, site, http: opts.http ?? false, clock, protocolVersion: opts.protocolVersion })
+    : // The rig steps board clocks in 10 ms slices; a time check over this instant link would
+      // measure that stepping, not the clocks (which the simulator keeps exact), so none are made.
+      await Gateway.direct({ db: opts.db, site, http: opts.http ?? false, clock, timeCheckEveryUs: Infinity }, (topic, payload) => {
         if (typeof payload !== 'string') outbox.push({ topic, payload });
       });
   opts.onGateway?.(gw);

@@ -5,7 +5,12 @@
 // Between two checks the offset is interpolated (a drifting clock drifts evenly),
 // before the first and after the last the nearest one holds: at the live edge that
 // is the latest known offset. A board never checked is taken to be on the gateway
-// clock (boards discipline their clocks to GPS or PTP).
+// clock (boards discipline their clocks to GPS or PTP). A check whose round trip took
+// longer than MAX_ROUND_TRIP_US is not used: the two halves may differ by up to the
+// round trip, so it says little about the offset (the NTP practice).
+
+/** Longest round trip (µs) of a time check whose offset is used. */
+export const MAX_ROUND_TRIP_US = 20_000;
 
 export interface TimeCheck {
   board: string;
@@ -36,7 +41,7 @@ export class BoardClocks {
     for (const c of checks) sent.set(`${c.board}#${c.command}`, c.sentUs);
     for (const r of replies) {
       const sentUs = sent.get(`${r.board}#${r.command}`);
-      if (sentUs === undefined || r.atUs < sentUs) continue;
+      if (sentUs === undefined || r.atUs < sentUs || r.atUs - sentUs > MAX_ROUND_TRIP_US) continue;
       const list = this.samples.get(r.board) ?? [];
       list.push({ boardUs: r.timeUs, offsetUs: r.timeUs - (sentUs + r.atUs) / 2 });
       this.samples.set(r.board, list);
