@@ -120,13 +120,14 @@ async function handle(backend: ApiBackend, req: IncomingMessage, res: ServerResp
       return send(res, 200, { ok: true });
     }
     case 'POST /api/flag': {
-      const b = (await body(req)) as { flag?: unknown };
+      // `?? {}`: a JSON null body is a bad request (400), not a TypeError (500).
+      const b = ((await body(req)) ?? {}) as { flag?: unknown };
       if (!FLAGS.includes(b.flag as (typeof FLAGS)[number])) throw new ApiError(400, `flag must be one of ${FLAGS.join(', ')}`);
       backend.raceControl({ action: 'flag', flag: b.flag as (typeof FLAGS)[number] });
       return send(res, 200, { ok: true });
     }
     case 'POST /api/pit-road': {
-      const b = (await body(req)) as { open?: unknown; why?: unknown };
+      const b = ((await body(req)) ?? {}) as { open?: unknown; why?: unknown };
       if (typeof b.open !== 'boolean') throw new ApiError(400, 'open must be true or false');
       backend.raceControl({ action: 'pit-road', open: b.open, ...(typeof b.why === 'string' ? { why: b.why } : {}) });
       return send(res, 200, { ok: true });

@@ -236,7 +236,8 @@ export class Gateway implements ApiBackend {
   }
 
   resultsCsv(): string {
-    return resultsCsv(this.race.results());
+    // Through results(), which commits and applies what is open, as the JSON does.
+    return resultsCsv(this.results());
   }
 
   boards(): unknown {
