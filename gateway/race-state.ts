@@ -3,21 +3,27 @@
 // and snapshot() derive everything from what was filed, in event-time order, so the
 // outcome never depends on the order entries arrived in (a board's resend after an
 // outage arrives late) and the same log always gives the same results.
+//
+// Derived once, the state is kept (Derivation): what was filed since the last look is
+// worked in, and only what it can change is worked out again — at the live edge a
+// truck's last few passings, the laps they credit, those laps' order. A new set-up, or
+// more new passings than were filed before, derives everything from scratch; either
+// way the outcome is the same as deriving the whole log afresh.
 import { decode } from '../protocol/codec.js';
 import type { Envelope } from '../protocol/schema.js';
-import { validateSetup, type EventSetup } from './event-setup.js';
+import { validateSetup, type EventSetup, type SetupEntry } from './event-setup.js';
 import type { BoardEntry, FlagName, LogEntry } from './log-entry.js';
 import { cautionsOf, emptyResults, inferredOf, resultsDocument, type Results, type ResultsCaution, type ResultsInferred } from './results.js';
-import { classify, marginOfVictoryUs, type Classified } from './scoring/classification.js';
-import { BoardClocks, type ClockReply, type TimeCheck } from './scoring/clock.js';
-import { lineCrossings, type LineCrossing } from './scoring/crossings.js';
-import { freezes, type FlagCall, type Freeze } from './scoring/freeze-field.js';
-import { creditLaps, type CreditedLap, type LapChart } from './scoring/laps.js';
-import { lapLeaders, type LapLeaders } from './scoring/laps-led.js';
+import { classify, marginOfVictoryUs, positionsKey, type Classified, type PositionsKey } from './scoring/classification.js';
+import { BoardClocks, type ClockChange, type ClockReply, type TimeCheck } from './scoring/clock.js';
+import { CrossingTrack } from './scoring/crossings.js';
+import { cautionsDeclared, type FlagCall, type Freeze } from './scoring/freeze-field.js';
+import { creditedUpTo, distanceUs, numberLaps, sameLap, type CreditedLap, type LapChart } from './scoring/laps.js';
+import { LapTable, type LapLeaders } from './scoring/laps-led.js';
 import { byTime, type Passing } from './scoring/passing.js';
 import { flagAt, pitRoadTimeline, type PitRoadCall } from './scoring/pit-road.js';
-import { runningOrder } from './scoring/running-order.js';
-import { stagePitClosures, stageResults, type StageResult } from './scoring/stages.js';
+import { positionAt, ranked, runningOrder, type Position } from './scoring/running-order.js';
+import { stageFinish, stageFinishIndex, stagePitClosures, stageTop10, type AtStageEnd, type StageResult } from './scoring/stages.js';
 import { TrackMap } from './scoring/track-map.js';
 
 export interface SnapshotPosition {
@@ -77,6 +83,7 @@ export class RaceState {
   private pending: BoardEntry[] = [];
   /** Passings by transponder, each kept once however often it arrived. */
   private readonly passings = new Map<number, RawPassing[]>();
+  private filedCount = 0;
   private readonly seen = new Set<string>();
   private readonly checks = new Map<string, TimeCheck & { seq: number }>();
   private readonly replies = new Map<string, ClockReply>();
@@ -84,6 +91,14 @@ export class RaceState {
   private readonly pitCalls: PitRoadCall[] = [];
   private latestUs: number | null = null;
   private derived: Derived | null = null;
+  /** What has been derived so far; null: derive from scratch at the next look. */
+  private derivation: Derivation | null = null;
+  // Filed since the last look (for the derivation to work in).
+  private fresh: RawPassing[] = [];
+  private freshTransponders: number[] = [];
+  private readonly clockKeys = new Map<string, { board: string; command: number }>();
+  private flagsChanged = false;
+  private pitChanged = false;
 
   apply(entry: LogEntry): void {
     this.derived = null;
@@ -99,6 +114,7 @@ export class RaceState {
         if (this.setup === null || entry.seq < this.setup.seq) {
           try {
             this.setup = { seq: entry.seq, setup: validateSetup(a.setup) };
+            this.derivation = null;
           } catch {
             // a set-up race control could not have entered; nothing to score with
           }
@@ -106,14 +122,19 @@ export class RaceState {
         return;
       case 'flag':
         this.flags.push({ atUs: entry.atUs, seq: entry.seq, flag: a.flag });
+        this.flagsChanged = true;
         return;
       case 'pit-road':
         this.pitCalls.push({ atUs: entry.atUs, seq: entry.seq, open: a.open, why: a.why ?? (a.open ? 'opened by race control' : 'closed by race control'), rule: null });
+        this.pitChanged = true;
         return;
       case 'time-check': {
         const key = `${a.board}#${a.command}`;
         const prev = this.checks.get(key);
-        if (!prev || entry.seq < prev.seq) this.checks.set(key, { board: a.board, command: a.command, sentUs: a.sentUs, seq: entry.seq });
+        if (!prev || entry.seq < prev.seq) {
+          this.checks.set(key, { board: a.board, command: a.command, sentUs: a.sentUs, seq: entry.seq });
+          this.clockKeys.set(key, { board: a.board, command: a.command });
+        }
         return;
       }
       default:
@@ -174,14 +195,21 @@ export class RaceState {
           const key = `${e.board}|${ev.loop}|${ev.transponder}|${ev.timeUs}`;
           if (this.seen.has(key)) continue;
           this.seen.add(key);
+          const raw = { board: e.board, loop: ev.loop, timeUs: ev.timeUs };
           const list = this.passings.get(ev.transponder) ?? [];
-          list.push({ board: e.board, loop: ev.loop, timeUs: ev.timeUs });
+          list.push(raw);
           this.passings.set(ev.transponder, list);
+          this.filedCount++;
+          this.fresh.push(raw);
+          this.freshTransponders.push(ev.transponder);
         } else if (ev.kind === 'clock-reply') {
           // The earliest arrival of a reply is its true round trip (a resent copy comes late).
           const key = `${e.board}#${ev.command}`;
           const prev = this.replies.get(key);
-          if (!prev || e.atUs < prev.atUs) this.replies.set(key, { board: e.board, command: ev.command, timeUs: ev.timeUs, atUs: e.atUs });
+          if (!prev || e.atUs < prev.atUs) {
+            this.replies.set(key, { board: e.board, command: ev.command, timeUs: ev.timeUs, atUs: e.atUs });
+            this.clockKeys.set(key, { board: e.board, command: ev.command });
+          }
         }
       }
     }
@@ -192,37 +220,30 @@ export class RaceState {
     if (this.derived) return this.derived;
     this.drain();
     if (!this.setup) return null;
-    const setup = this.setup.setup;
-    const map = new TrackMap(setup);
-    const clocks = new BoardClocks(this.checks.values(), this.replies.values());
-    const flags = [...this.flags].sort((a, b) => a.atUs - b.atUs || a.seq - b.seq);
-    const green = flags.find((f) => f.flag === 'green');
-    const points = new Map<string, Passing[]>();
-    const crossings = new Map<string, LineCrossing[]>();
-    for (const entry of setup.field) {
-      const raw = this.passings.get(entry.transponder) ?? [];
-      const list: Passing[] = raw.map((r) => ({ car: entry.car, board: r.board, loop: r.loop, boardUs: r.timeUs, atUs: clocks.toGatewayUs(r.board, r.timeUs) }));
-      list.sort(byTime);
-      crossings.set(entry.car, lineCrossings(entry, list, map));
-      points.set(
-        entry.car,
-        list.filter((p) => map.loop(p.loop) !== undefined && !map.isLine(p.loop)),
-      );
+    let d = this.derivation;
+    // More new passings than were filed before: as quick from scratch.
+    if (d === null || this.fresh.length > Math.max(1000, this.filedCount - this.fresh.length)) {
+      d = new Derivation(this.setup.setup, new BoardClocks(this.checks.values(), this.replies.values()));
+      for (const [transponder, list] of this.passings) for (const r of list) d.add(r.board, r.loop, transponder, r.timeUs);
+      d.setFlags(this.flags);
+      d.setPitCalls(this.pitCalls);
+    } else {
+      // Clocks first: the passings already placed move, the new ones are placed on the new clocks.
+      for (const [key, { board, command }] of this.clockKeys) d.setClock(board, command, this.checks.get(key), this.replies.get(key));
+      for (let i = 0; i < this.fresh.length; i++) {
+        const r = this.fresh[i]!;
+        d.add(r.board, r.loop, this.freshTransponders[i]!, r.timeUs);
+      }
+      if (this.flagsChanged) d.setFlags(this.flags);
+      if (this.pitChanged) d.setPitCalls(this.pitCalls);
     }
-    const chart = creditLaps(crossings, green ? green.atUs : null, setup.laps);
-    const cars = setup.field.map((e) => e.car);
-    const leaders = lapLeaders(chart, cars);
-    const classified = classify(setup.field, chart, leaders);
-    const stages = stageResults(setup.stages, chart, classified, cars);
-    const frozen = freezes(flags, setup.field, chart, points, map);
-    const pitCalls = [...this.pitCalls].sort((a, b) => a.atUs - b.atUs || a.seq - b.seq);
-    const pitRoad = pitRoadTimeline(pitCalls, flags, stagePitClosures(setup.stages, chart));
-    const rank = new Map(cars.map((c, i) => [c, i]));
-    const inferred = [...chart.byCar.values()]
-      .flat()
-      .filter((x) => x.inferred)
-      .sort((a, b) => a.scoredUs - b.scoredUs || (rank.get(a.car) ?? 0) - (rank.get(b.car) ?? 0));
-    this.derived = { setup, map, flags, points, chart, leaders, classified, stages, freezes: frozen, pitRoad, inferred };
+    this.derivation = d;
+    this.fresh = [];
+    this.freshTransponders = [];
+    this.clockKeys.clear();
+    this.flagsChanged = false;
+    this.pitChanged = false;
+    this.derived = d.settle();
     return this.derived;
   }
 }
@@ -232,4 +253,453 @@ export function replay(entries: Iterable<LogEntry>): RaceState {
   const state = new RaceState();
   for (const e of entries) state.apply(e);
   return state;
+}
+
+/** One truck: its passings and what they credit. */
+interface Truck {
+  entry: SetupEntry;
+  /** Passings of loops on the track map, in event-time order (byTime). */
+  list: Passing[];
+  /** The ones of loops other than start/finish (R-SF-5's evidence). */
+  points: Passing[];
+  /** `list` is not in order: passings were added in bulk. */
+  unsorted: boolean;
+  /** The first passing (byTime) added, moved or taken out since the last settle; null: from the start; undefined: none. */
+  from: Passing | null | undefined;
+  crossings: CrossingTrack;
+  /** Crossings numbered from the green (laps.ts numberLaps). */
+  numbered: CreditedLap[];
+  credited: CreditedLap[];
+  /** Its first credited lap that changed at this settle (Infinity: none). */
+  changedLap: number;
+  /** Index of the first credited lap timed before the one ahead of it (credited.length: none; running-order.ts looks laps up by time). */
+  descent: number;
+  /** What its place at an instant (running-order.ts positionAt) reads changed from this time on, at this settle (Infinity: nothing). */
+  sinceUs: number;
+  inferred: CreditedLap[];
+}
+
+/** A passing as placed: which truck's, and on the gateway clock as the clocks now stand. */
+interface Placed {
+  truck: Truck;
+  passing: Passing;
+}
+
+/** A board's passings, by its clock (for moving them when its clock's offset changes). */
+interface OnBoard {
+  placed: Placed[];
+  sorted: boolean;
+}
+
+interface FreezeKeep {
+  flag: FlagCall;
+  /** Each truck's place then, in entry order. */
+  places: Position[];
+  freeze: Freeze | null;
+}
+
+interface StageKeep {
+  endUs: number;
+  /** Each truck's stage finish (stages.ts stageFinishIndex), in entry order. */
+  index: number[];
+  top10: string[] | null;
+}
+
+/** Index of `p` in a byTime-ordered list, or where it would go. */
+function indexOf(list: readonly Passing[], p: Passing): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (byTime(list[mid]!, p) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function earlier(a: Passing | null | undefined, b: Passing): Passing | null {
+  if (a === null) return null;
+  return a === undefined || byTime(b, a) < 0 ? b : a;
+}
+
+/**
+ * The derivation of one set-up, kept: passings are added and moved (a board's clock
+ * offset changed) as they come, flags and pit road calls replaced, and settle() works
+ * out again only what those can change. A truck's crossings are walked again from a
+ * little before its first changed passing (crossings.ts CrossingTrack); its laps from
+ * the first changed crossing; the order on the laps that changed (laps-led.ts LapTable);
+ * stage finishes, freezes of the field and R-SF-4's keys for the trucks that changed.
+ * Everything else is cheap enough to work out whole. Built from nothing and given the
+ * whole log, it is the from-scratch derivation.
+ */
+class Derivation {
+  private readonly map: TrackMap;
+  private readonly trucks: Truck[];
+  private readonly byTransponder = new Map<number, Truck>();
+  private readonly onBoard = new Map<string, OnBoard>();
+  private readonly changed = new Set<Truck>();
+  private readonly chart: LapChart;
+  private readonly points = new Map<string, Passing[]>();
+  private readonly table: LapTable;
+  private readonly keys = new Map<string, PositionsKey>();
+  private readonly cars: string[];
+  private readonly rank: Map<string, number>;
+  private flags: FlagCall[] = [];
+  private pitCalls: PitRoadCall[] = [];
+  private flagsChanged = true;
+  private pitChanged = true;
+  private renumber = true;
+  private freezeKeep: FreezeKeep[] = [];
+  private readonly stageKeep = new Map<number, StageKeep>();
+  private closures: Array<{ stage: number; atUs: number }> = [];
+  private pitRoad: PitRoadCall[] = [];
+  private inferred: CreditedLap[] = [];
+  private settled = false;
+
+  constructor(
+    private readonly setup: EventSetup,
+    private readonly clocks: BoardClocks,
+  ) {
+    this.map = new TrackMap(setup);
+    this.cars = setup.field.map((e) => e.car);
+    this.rank = new Map(this.cars.map((c, i) => [c, i]));
+    this.trucks = setup.field.map((entry) => ({
+      entry,
+      list: [],
+      points: [],
+      unsorted: false,
+      from: null,
+      crossings: new CrossingTrack(entry, this.map),
+      numbered: [],
+      credited: [],
+      changedLap: Infinity,
+      descent: 0,
+      sinceUs: Infinity,
+      inferred: [],
+    }));
+    this.chart = { greenUs: null, byCar: new Map(), finishUs: null };
+    for (const t of this.trucks) {
+      this.byTransponder.set(t.entry.transponder, t);
+      this.chart.byCar.set(t.entry.car, t.credited);
+      this.points.set(t.entry.car, t.points);
+      this.changed.add(t);
+    }
+    this.table = new LapTable(this.cars);
+  }
+
+  /** A passing as filed (the board's clock); one not of a truck in the field or a loop on the map counts for nothing. */
+  add(board: string, loop: number, transponder: number, boardUs: number): void {
+    const truck = this.byTransponder.get(transponder);
+    if (!truck || this.map.loop(loop) === undefined) return;
+    const passing: Passing = { car: truck.entry.car, board, loop, boardUs, atUs: this.clocks.toGatewayUs(board, boardUs) };
+    const placed = { truck, passing };
+    let b = this.onBoard.get(board);
+    if (!b) this.onBoard.set(board, (b = { placed: [], sorted: true }));
+    const last = b.placed[b.placed.length - 1];
+    if (!last || last.passing.boardUs <= boardUs || !b.sorted) b.placed.push(placed);
+    else if (!this.settled) {
+      // Built in bulk: sorted once at settle.
+      b.sorted = false;
+      b.placed.push(placed);
+    } else {
+      let lo = 0;
+      let hi = b.placed.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (b.placed[mid]!.passing.boardUs <= boardUs) lo = mid + 1;
+        else hi = mid;
+      }
+      b.placed.splice(lo, 0, placed);
+    }
+    this.place(truck, passing);
+  }
+
+  /** One time check and its reply as they now stand: the passings whose board clock reading it moves are moved. */
+  setClock(board: string, command: number, check: TimeCheck | undefined, reply: ClockReply | undefined): void {
+    const change = this.clocks.set(board, command, check, reply);
+    if (change) this.retime(change);
+  }
+
+  /** Flags as filed (any order). */
+  setFlags(flags: readonly FlagCall[]): void {
+    const sorted = [...flags].sort((a, b) => a.atUs - b.atUs || a.seq - b.seq);
+    const greenUs = sorted.find((f) => f.flag === 'green')?.atUs ?? null;
+    if (greenUs !== this.chart.greenUs) {
+      this.chart.greenUs = greenUs;
+      this.renumber = true;
+    }
+    this.flags = sorted;
+    this.flagsChanged = true;
+  }
+
+  /** Race control's pit road calls as filed (any order). */
+  setPitCalls(calls: readonly PitRoadCall[]): void {
+    this.pitCalls = [...calls].sort((a, b) => a.atUs - b.atUs || a.seq - b.seq);
+    this.pitChanged = true;
+  }
+
+  private place(truck: Truck, p: Passing): void {
+    const { list } = truck;
+    const line = this.map.isLine(p.loop);
+    truck.from = earlier(truck.from, p);
+    this.changed.add(truck);
+    const last = list[list.length - 1];
+    if (truck.unsorted || !last || byTime(last, p) < 0) {
+      list.push(p);
+      if (!line) truck.points.push(p);
+      return;
+    }
+    if (list.length > 64 && truck.from === null) {
+      // Bulk: sorted once at settle.
+      truck.unsorted = true;
+      list.push(p);
+      return;
+    }
+    list.splice(indexOf(list, p), 0, p);
+    if (!line) truck.points.splice(indexOf(truck.points, p), 0, p);
+  }
+
+  private unplace(truck: Truck, p: Passing): void {
+    truck.from = earlier(truck.from, p);
+    this.changed.add(truck);
+    truck.list.splice(indexOf(truck.list, p), 1);
+    if (!this.map.isLine(p.loop)) truck.points.splice(indexOf(truck.points, p), 1);
+  }
+
+  /** A passing moved on the gateway clock: where it stays between the same neighbours, in place. */
+  private move(truck: Truck, from: Passing, to: Passing): void {
+    const stays = (list: Passing[]): boolean => {
+      const i = indexOf(list, from);
+      if ((i > 0 && byTime(list[i - 1]!, to) >= 0) || (i < list.length - 1 && byTime(to, list[i + 1]!) >= 0)) return false;
+      list[i] = to;
+      return true;
+    };
+    if (!stays(truck.list)) {
+      this.unplace(truck, from);
+      this.place(truck, to);
+      return;
+    }
+    if (!this.map.isLine(from.loop) && !stays(truck.points)) {
+      truck.points.splice(indexOf(truck.points, from), 1);
+      truck.points.splice(indexOf(truck.points, to), 0, to);
+    }
+    truck.from = earlier(earlier(truck.from, from), to);
+    this.changed.add(truck);
+  }
+
+  /** A board's clock offset changed for readings fromUs..toUs: its passings there move on the gateway clock. */
+  private retime(change: ClockChange): void {
+    const b = this.onBoard.get(change.board);
+    if (!b) return;
+    sortOnBoard(b);
+    const placed = b.placed;
+    let lo = 0;
+    let hi = placed.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (placed[mid]!.passing.boardUs < change.fromUs) lo = mid + 1;
+      else hi = mid;
+    }
+    const moves = new Map<Truck, Array<{ from: Passing; to: Passing }>>();
+    for (let i = lo; i < placed.length && placed[i]!.passing.boardUs <= change.toUs; i++) {
+      const x = placed[i]!;
+      const atUs = this.clocks.toGatewayUs(change.board, x.passing.boardUs);
+      if (atUs === x.passing.atUs) continue;
+      const to = { ...x.passing, atUs };
+      const list = moves.get(x.truck) ?? [];
+      list.push({ from: x.passing, to });
+      moves.set(x.truck, list);
+      x.passing = to;
+    }
+    for (const [truck, list] of moves) {
+      if (list.length <= 16) {
+        for (const m of list) this.move(truck, m.from, m.to);
+        continue;
+      }
+      // Many moved (a board's first time check, late): put in order again at once.
+      const to = new Map(list.map((m) => [m.from, m.to]));
+      for (const m of list) truck.from = earlier(earlier(truck.from, m.from), m.to);
+      truck.list = truck.list.map((p) => to.get(p) ?? p).sort(byTime);
+      truck.points.length = 0;
+      for (const p of truck.list) if (!this.map.isLine(p.loop)) truck.points.push(p);
+      this.changed.add(truck);
+    }
+  }
+
+  /** Works in everything added and replaced since the last settle. */
+  settle(): Derived {
+    const { chart, setup } = this;
+    const greenUs = chart.greenUs;
+    // Crossings and laps numbered, for the trucks whose passings changed (all on a new green).
+    const renumbered = new Set<Truck>();
+    for (const t of this.changed) {
+      if (t.unsorted) {
+        t.list.sort(byTime);
+        t.points.length = 0;
+        for (const p of t.list) if (!this.map.isLine(p.loop)) t.points.push(p);
+        t.unsorted = false;
+      }
+      if (t.from === undefined) continue;
+      t.sinceUs = Math.min(t.sinceUs, t.from === null ? -Infinity : t.from.atUs);
+      const first = t.crossings.update(t.list, t.from);
+      t.from = undefined;
+      if (first >= 0 && !this.renumber && greenUs !== null) {
+        t.numbered = numberLaps(t.numbered, t.crossings.crossings, greenUs, first);
+        renumbered.add(t);
+      }
+    }
+    if (this.renumber) {
+      for (const t of this.trucks) {
+        t.numbered = greenUs === null ? [] : numberLaps([], t.crossings.crossings, greenUs, 0);
+        renumbered.add(t);
+      }
+      this.renumber = false;
+    }
+    // R-SF-3: the leader is the first to complete the race distance; that crossing is its finish.
+    let finishUs: number | null = null;
+    for (const t of this.trucks) {
+      const x = distanceUs(t.numbered, setup.laps);
+      if (x !== null && (finishUs === null || x < finishUs)) finishUs = x;
+    }
+    const recredit = finishUs !== chart.finishUs ? this.trucks : renumbered;
+    chart.finishUs = finishUs;
+    for (const t of recredit) {
+      const before = t.credited;
+      const after = creditedUpTo(t.numbered, finishUs);
+      let first = 0;
+      while (first < before.length && first < after.length && sameLap(before[first]!, after[first]!)) first++;
+      if (first === before.length && first === after.length) continue;
+      this.table.replace(t.entry.car, before, after, first);
+      t.credited = after;
+      t.changedLap = first;
+      const wasInOrder = t.descent >= before.length;
+      if (t.descent >= first) {
+        t.descent = after.length;
+        for (let i = Math.max(1, first); i < after.length; i++) {
+          if (after[i]!.scoredUs < after[i - 1]!.scoredUs) {
+            t.descent = i;
+            break;
+          }
+        }
+      }
+      // In time order, the laps before the first changed one are all a lookup by time at an earlier instant reads.
+      t.sinceUs = wasInOrder && t.descent >= after.length ? Math.min(t.sinceUs, before[first]?.scoredUs ?? Infinity, after[first]?.scoredUs ?? Infinity) : -Infinity;
+      chart.byCar.set(t.entry.car, after);
+      const inferred = t.inferred.filter((x) => x.lap < first);
+      for (let i = first; i < after.length; i++) if (after[i]!.inferred) inferred.push(after[i]!);
+      t.inferred = inferred;
+      this.changed.add(t);
+    }
+
+    // R-SF-7 and R-SF-4's keys.
+    this.table.settle();
+    for (const car of this.table.moved) this.keys.set(car, positionsKey(this.table.leaders.positions.get(car)));
+    this.table.moved.clear();
+    const leaders = this.table.leaders;
+    const classified = classify(setup.field, chart, leaders, (car) => this.keys.get(car) ?? positionsKey(undefined));
+
+    const stages = this.stages(classified);
+    const freezes = this.freezes();
+    const closures = stagePitClosures(setup.stages, chart, (n) => this.table.first(n));
+    if (this.flagsChanged || this.pitChanged || !sameClosures(closures, this.closures)) this.pitRoad = pitRoadTimeline(this.pitCalls, this.flags, closures);
+    this.closures = closures;
+    if (this.changed.size > 0) {
+      this.inferred = this.trucks.flatMap((t) => t.inferred).sort((a, b) => a.scoredUs - b.scoredUs || (this.rank.get(a.car) ?? 0) - (this.rank.get(b.car) ?? 0));
+    }
+    for (const t of this.changed) {
+      t.changedLap = Infinity;
+      t.sinceUs = Infinity;
+    }
+    this.changed.clear();
+    this.flagsChanged = false;
+    this.pitChanged = false;
+    if (!this.settled) {
+      // Built in bulk: ready for the clocks' changes to come.
+      for (const b of this.onBoard.values()) sortOnBoard(b);
+      this.settled = true;
+    }
+    return { setup, map: this.map, flags: this.flags, points: this.points, chart, leaders, classified, stages, freezes, pitRoad: this.pitRoad, inferred: this.inferred };
+  }
+
+  /** stages.ts stageResults, each stage's finishes kept for the trucks that did not change. */
+  private stages(classified: readonly Classified[]): StageResult[] {
+    const { chart, setup } = this;
+    const out: StageResult[] = [];
+    setup.stages.forEach((endLap, i) => {
+      if (i === setup.stages.length - 1) {
+        // R-SF-3: the race's finish is the last stage's.
+        if (chart.finishUs !== null) out.push({ stage: i + 1, endLap, endUs: chart.finishUs, top10: classified.slice(0, 10).map((c) => c.car) });
+        return;
+      }
+      const end = this.table.first(endLap);
+      if (!end) {
+        this.stageKeep.delete(i);
+        return;
+      }
+      const endUs = end.scoredUs;
+      let keep = this.stageKeep.get(i);
+      if (!keep || keep.endUs !== endUs) {
+        keep = { endUs, index: this.trucks.map((t) => stageFinishIndex(t.credited, endUs, 0)), top10: null };
+        this.stageKeep.set(i, keep);
+      } else {
+        for (const t of this.changed) {
+          const k = this.rank.get(t.entry.car)!;
+          const was = keep.index[k]!;
+          // Its crossings before the first changed one stand; so does a finish among them.
+          if (t.changedLap === Infinity || (was >= 0 && was < t.changedLap)) continue;
+          keep.index[k] = stageFinishIndex(t.credited, endUs, Math.min(t.changedLap, t.credited.length));
+          keep.top10 = null;
+        }
+      }
+      if (!keep.top10) {
+        const atLine = this.trucks.map((t, k) => stageFinish(t.entry.car, t.credited, keep!.index[k]!)).filter((x): x is AtStageEnd => x !== null);
+        keep.top10 = stageTop10(atLine, this.rank);
+      }
+      out.push({ stage: i + 1, endLap, endUs, top10: keep.top10 });
+    });
+    return out;
+  }
+
+  /** freeze-field.ts freezes, each truck's place kept until it changes. */
+  private freezes(): Freeze[] {
+    const { map } = this;
+    const placeOf = (atUs: number, t: Truck): Position => positionAt(atUs, t.entry.car, t.credited, t.points, map);
+    if (this.flagsChanged) {
+      this.freezeKeep = cautionsDeclared(this.flags).map((flag) => ({ flag, places: this.trucks.map((t) => placeOf(flag.atUs, t)), freeze: null }));
+    } else if (this.changed.size > 0) {
+      for (const k of this.freezeKeep) {
+        for (const t of this.changed) {
+          // Nothing it had done by then changed.
+          if (t.sinceUs > k.flag.atUs) continue;
+          const i = this.rank.get(t.entry.car)!;
+          const p = placeOf(k.flag.atUs, t);
+          if (!samePlace(p, k.places[i]!)) {
+            k.places[i] = p;
+            k.freeze = null;
+          }
+        }
+      }
+    }
+    return this.freezeKeep.map((k) => {
+      if (!k.freeze) {
+        const order = ranked(k.places);
+        k.freeze = { atUs: k.flag.atUs, leaderLap: Math.max(0, order[0]?.laps ?? 0), order };
+      }
+      return k.freeze;
+    });
+  }
+}
+
+function sortOnBoard(b: OnBoard): void {
+  if (b.sorted) return;
+  b.placed.sort((x, y) => x.passing.boardUs - y.passing.boardUs);
+  b.sorted = true;
+}
+
+function samePlace(a: Position, b: Position): boolean {
+  return a.car === b.car && a.laps === b.laps && a.loop === b.loop && a.atUs === b.atUs && a.lapPositionM === b.lapPositionM;
+}
+
+function sameClosures(a: ReadonlyArray<{ stage: number; atUs: number }>, b: ReadonlyArray<{ stage: number; atUs: number }>): boolean {
+  return a.length === b.length && a.every((x, i) => x.stage === b[i]!.stage && x.atUs === b[i]!.atUs);
 }

@@ -29,7 +29,10 @@ export interface TieKey {
   bestLap: number;
 }
 
-function tieKey(positions: readonly number[] | undefined, lapsLed: number): TieKey {
+/** What R-SF-4 reads of a truck's positions on every lap. */
+export type PositionsKey = Omit<TieKey, 'lapsLed'>;
+
+export function positionsKey(positions: readonly number[] | undefined): PositionsKey {
   const counts: number[] = [];
   let best = Infinity;
   let bestLap = Infinity;
@@ -41,7 +44,7 @@ function tieKey(positions: readonly number[] | undefined, lapsLed: number): TieK
       bestLap = lap;
     }
   });
-  return { lapsLed, counts, best, bestLap };
+  return { counts, best, bestLap };
 }
 
 /** R-SF-4, for two trucks level on laps and time: negative when a ranks ahead. */
@@ -56,7 +59,13 @@ export function compareTied(a: TieKey, b: TieKey): number {
   return a.bestLap - b.bestLap;
 }
 
-export function classify(field: readonly SetupEntry[], chart: LapChart, leaders: LapLeaders): Classified[] {
+/** `keyOf`: positionsKey of a car's positions (a caller may keep them). */
+export function classify(
+  field: readonly SetupEntry[],
+  chart: LapChart,
+  leaders: LapLeaders,
+  keyOf: (car: string) => PositionsKey = (car) => positionsKey(leaders.positions.get(car)),
+): Classified[] {
   const green = chart.greenUs ?? 0;
   const rows = field.map((e, index) => {
     const list = chart.byCar.get(e.car) ?? [];
@@ -70,7 +79,7 @@ export function classify(field: readonly SetupEntry[], chart: LapChart, leaders:
       sortLaps: last ? last.lap : -1,
       lastUs,
       lapsLed,
-      tie: tieKey(leaders.positions.get(e.car), lapsLed),
+      tie: { lapsLed, ...keyOf(e.car) },
     };
   });
   rows.sort((a, b) => {

@@ -33,20 +33,81 @@ interface Sample {
   offsetUs: number;
 }
 
+/** Board clock readings (µs) whose offset changed: every reading from fromUs to toUs, both included. */
+export interface ClockChange {
+  board: string;
+  fromUs: number;
+  toUs: number;
+}
+
+function bySample(a: Sample, b: Sample): number {
+  return a.boardUs - b.boardUs || a.offsetUs - b.offsetUs;
+}
+
+/** A check and its reply → a sample of the board's offset, or null when there is none to use. */
+function sampleOf(sentUs: number | undefined, r: ClockReply | undefined): Sample | null {
+  if (sentUs === undefined || r === undefined || r.atUs < sentUs || r.atUs - sentUs > MAX_ROUND_TRIP_US) return null;
+  return { boardUs: r.timeUs, offsetUs: r.timeUs - (sentUs + r.atUs) / 2 };
+}
+
 export class BoardClocks {
   private readonly samples = new Map<string, Sample[]>();
+  /** The sample each check/reply pair gave (`board#command`), for set(). */
+  private readonly byKey = new Map<string, Sample>();
 
   constructor(checks: Iterable<TimeCheck>, replies: Iterable<ClockReply>) {
     const sent = new Map<string, number>();
     for (const c of checks) sent.set(`${c.board}#${c.command}`, c.sentUs);
     for (const r of replies) {
-      const sentUs = sent.get(`${r.board}#${r.command}`);
-      if (sentUs === undefined || r.atUs < sentUs || r.atUs - sentUs > MAX_ROUND_TRIP_US) continue;
+      const key = `${r.board}#${r.command}`;
+      const s = sampleOf(sent.get(key), r);
+      if (!s) continue;
+      this.byKey.set(key, s);
       const list = this.samples.get(r.board) ?? [];
-      list.push({ boardUs: r.timeUs, offsetUs: r.timeUs - (sentUs + r.atUs) / 2 });
+      list.push(s);
       this.samples.set(r.board, list);
     }
-    for (const list of this.samples.values()) list.sort((a, b) => a.boardUs - b.boardUs || a.offsetUs - b.offsetUs);
+    for (const list of this.samples.values()) list.sort(bySample);
+  }
+
+  /**
+   * One check/reply pair of a board as it now stands (either may be missing): its sample
+   * replaces the one the pair gave before. Returns the board clock readings whose offset
+   * that changed (between the neighbouring samples), or null when nothing changed.
+   */
+  set(board: string, command: number, check: TimeCheck | undefined, reply: ClockReply | undefined): ClockChange | null {
+    const key = `${board}#${command}`;
+    const before = this.byKey.get(key) ?? null;
+    const after = sampleOf(check?.sentUs, reply);
+    if (before === after || (before && after && before.boardUs === after.boardUs && before.offsetUs === after.offsetUs)) return null;
+    const list = this.samples.get(board) ?? [];
+    this.samples.set(board, list);
+    let fromUs = Infinity;
+    let toUs = -Infinity;
+    // An offset between two samples is interpolated from them alone; beyond the ends the nearest holds.
+    const around = (i: number): void => {
+      fromUs = Math.min(fromUs, i > 0 ? list[i - 1]!.boardUs : -Infinity);
+      toUs = Math.max(toUs, i < list.length - 1 ? list[i + 1]!.boardUs : Infinity);
+    };
+    if (before) {
+      const i = list.indexOf(before);
+      around(i);
+      list.splice(i, 1);
+      this.byKey.delete(key);
+    }
+    if (after) {
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (bySample(list[mid]!, after) <= 0) lo = mid + 1;
+        else hi = mid;
+      }
+      list.splice(lo, 0, after);
+      around(lo);
+      this.byKey.set(key, after);
+    }
+    return { board, fromUs, toUs };
   }
 
   /** The board's offset (board − gateway, µs) at one of its clock readings. */

@@ -3,7 +3,7 @@
 // from the loops before and after (R-SF-9). Each gets its scored time, the nose at the
 // line (R-SF-1).
 import type { SetupEntry } from '../event-setup.js';
-import { elapsedUs, type Passing } from './passing.js';
+import { byTime, elapsedUs, type Passing } from './passing.js';
 import type { TrackMap } from './track-map.js';
 
 export interface LineCrossing {
@@ -46,44 +46,165 @@ function speedMps(from: Passing, to: Passing, distanceM: number): number | null 
 
 /** The passings of one truck in event-time order → its line crossings in time order. */
 export function lineCrossings(entry: SetupEntry, passings: readonly Passing[], map: TrackMap): LineCrossing[] {
-  const out: LineCrossing[] = [];
-  const off = entry.noseOffsetM;
-  const known = withoutRepeats(passings.filter((p) => map.loop(p.loop) !== undefined), map);
-  let lastLineUs = -Infinity;
-  let lastPoint: Passing | null = null;
-  let lineSince = false;
-  for (let i = 0; i < known.length; i++) {
-    const p = known[i]!;
-    if (map.isLine(p.loop)) {
-      lineSince = true;
-      // R-SF-9: a second read of one crossing (a split passing, both lines hearing it) counts once.
-      if (p.atUs - lastLineUs < DOUBLE_PASSING_US) continue;
-      lastLineUs = p.atUs;
-      out.push(readCrossing(entry, known, i, map));
-      continue;
+  const track = new CrossingTrack(entry, map);
+  track.update(passings.filter((p) => map.loop(p.loop) !== undefined), null);
+  return track.crossings;
+}
+
+/**
+ * One truck's line crossings, kept as its passings change (lineCrossings is the same
+ * walk from the start). update() walks again only from where a change can reach. A read
+ * crossing looks ahead for its speed at most NEIGHBOUR_REACH passings, and no further
+ * than the first loop that is not a line; everything else depends on the passings
+ * before it alone. So the walk resumes just before the read crossings that could see
+ * the first changed passing, from the state it had there.
+ */
+export class CrossingTrack {
+  /** The passings the walk uses: known loops, a loop heard twice within seconds once. */
+  private readonly known: Passing[] = [];
+  // The walk's state before known[i] (at known.length: after the last): the last line
+  // crossing's time, the index in `known` of the last loop passing (not a line) or −1,
+  // whether a line was heard since, how many crossings were found.
+  private readonly lastLineAt: number[] = [-Infinity];
+  private readonly lastPointAt: number[] = [-1];
+  private readonly lineSinceAt: boolean[] = [false];
+  private readonly foundAt: number[] = [0];
+  /** Crossings as found, before a crossing with no speed takes its neighbour's. */
+  private readonly found: LineCrossing[] = [];
+  /** The truck's crossings in time order. */
+  crossings: LineCrossing[] = [];
+
+  constructor(
+    private readonly entry: SetupEntry,
+    private readonly map: TrackMap,
+  ) {}
+
+  /**
+   * `passings`: the truck's passings of known loops in event-time order (byTime). Every
+   * one before `from` (byTime) is as it was at the last update; null: from the start.
+   * Returns the index of the first crossing that differs from the last update's, or −1
+   * when none does.
+   */
+  update(passings: readonly Passing[], from: Passing | null): number {
+    const known = this.known;
+    const map = this.map;
+    // The passings of `known` before `from` stand.
+    let kept = 0;
+    if (from !== null) {
+      let hi = known.length;
+      while (kept < hi) {
+        const mid = (kept + hi) >> 1;
+        if (byTime(known[mid]!, from) < 0) kept = mid + 1;
+        else hi = mid;
+      }
     }
-    if (lastPoint && !lineSince) {
-      // R-SF-9: from a loop before the line to one after it with no line read between.
-      const route = map.route(lastPoint.loop, p.loop);
-      if (route && route.lines.length === 1) {
-        const line = route.lines[0]!;
-        const dt = elapsedUs(lastPoint, p);
-        if (dt > 0) {
-          const passingUs = lastPoint.atUs + (dt * line.atM) / route.distanceM;
-          // Interpolated by distance; the nose is `off` metres ahead of the transponder (R-SF-1).
-          const noseUs = lastPoint.atUs + (dt * (line.atM - off)) / route.distanceM;
-          if (passingUs - lastLineUs >= DOUBLE_PASSING_US) {
-            lastLineUs = passingUs;
-            out.push({ car: entry.car, loop: line.loop.id, passingUs, noseUs, finishNoseUs: noseUs, speedMps: route.distanceM / (dt / 1e6), inferred: true });
+    // The walk resumes after the last loop (not a line) before them: a read crossing
+    // looks ahead no further than that, nor NEIGHBOUR_REACH passings.
+    let r = Math.max(0, kept - NEIGHBOUR_REACH);
+    for (let j = kept - 1; j >= r; j--) {
+      if (!map.isLine(known[j]!.loop)) {
+        r = j + 1;
+        break;
+      }
+    }
+    let k = 0;
+    if (r > 0) {
+      // The first passing after the last one kept.
+      const last = known[r - 1]!;
+      let hi = passings.length;
+      while (k < hi) {
+        const mid = (k + hi) >> 1;
+        if (byTime(passings[mid]!, last) <= 0) k = mid + 1;
+        else hi = mid;
+      }
+    }
+    known.length = r;
+    for (const a of [this.lastLineAt, this.lastPointAt, this.lineSinceAt, this.foundAt]) a.length = r + 1;
+    const state = { lastLineUs: this.lastLineAt[r]!, lastPoint: this.lastPointAt[r]!, lineSince: this.lineSinceAt[r]! };
+    this.found.length = this.foundAt[r]!;
+    const save = (): void => {
+      this.lastLineAt.push(state.lastLineUs);
+      this.lastPointAt.push(state.lastPoint);
+      this.lineSinceAt.push(state.lineSince);
+      this.foundAt.push(this.found.length);
+    };
+
+    // R-SF-9: one loop (not a line) heard twice within seconds is one passing read twice.
+    for (; k < passings.length; k++) {
+      const p = passings[k]!;
+      if (!map.isLine(p.loop) && heardJustBefore(known, p)) continue;
+      known.push(p);
+    }
+
+    const off = this.entry.noseOffsetM;
+    for (let i = r; i < known.length; i++) {
+      if (i > r) save();
+      const p = known[i]!;
+      if (map.isLine(p.loop)) {
+        state.lineSince = true;
+        // R-SF-9: a second read of one crossing (a split passing, both lines hearing it) counts once.
+        if (p.atUs - state.lastLineUs < DOUBLE_PASSING_US) continue;
+        state.lastLineUs = p.atUs;
+        this.found.push(readCrossing(this.entry, known, i, map));
+        continue;
+      }
+      const lastPoint = state.lastPoint >= 0 ? known[state.lastPoint]! : null;
+      if (lastPoint && !state.lineSince) {
+        // R-SF-9: from a loop before the line to one after it with no line read between.
+        const route = map.route(lastPoint.loop, p.loop);
+        if (route && route.lines.length === 1) {
+          const line = route.lines[0]!;
+          const dt = elapsedUs(lastPoint, p);
+          if (dt > 0) {
+            const passingUs = lastPoint.atUs + (dt * line.atM) / route.distanceM;
+            // Interpolated by distance; the nose is `off` metres ahead of the transponder (R-SF-1).
+            const noseUs = lastPoint.atUs + (dt * (line.atM - off)) / route.distanceM;
+            if (passingUs - state.lastLineUs >= DOUBLE_PASSING_US) {
+              state.lastLineUs = passingUs;
+              this.found.push({ car: this.entry.car, loop: line.loop.id, passingUs, noseUs, finishNoseUs: noseUs, speedMps: route.distanceM / (dt / 1e6), inferred: true });
+            }
           }
         }
       }
+      state.lastPoint = i;
+      state.lineSince = false;
     }
-    lastPoint = p;
-    lineSince = false;
+    if (known.length > r) save();
+
+    const before = this.crossings;
+    const after = withSpeeds(this.found, off);
+    // Unchanged crossings stay the same objects.
+    let first = 0;
+    while (first < after.length && first < before.length && sameCrossing(before[first]!, after[first]!)) first++;
+    for (let i = first + 1; i < after.length && i < before.length; i++) if (sameCrossing(before[i]!, after[i]!)) after[i] = before[i]!;
+    for (let i = 0; i < first; i++) after[i] = before[i]!;
+    this.crossings = after;
+    return first === after.length && first === before.length ? -1 : first;
   }
-  fillUnknownSpeeds(out, off);
-  return out;
+}
+
+/** R-SF-9: the same loop heard for this truck less than DOUBLE_PASSING_US before `p` (`known` ends before it). */
+function heardJustBefore(known: readonly Passing[], p: Passing): boolean {
+  for (let j = known.length - 1; j >= 0; j--) {
+    const q = known[j]!;
+    if (p.atUs - q.atUs >= DOUBLE_PASSING_US) return false;
+    if (q.loop === p.loop) return true;
+  }
+  return false;
+}
+
+/** Two crossings alike in every field. */
+export function sameCrossing(a: LineCrossing, b: LineCrossing): boolean {
+  return (
+    a === b ||
+    (a.car === b.car &&
+      a.loop === b.loop &&
+      a.passingUs === b.passingUs &&
+      a.noseUs === b.noseUs &&
+      a.finishNoseUs === b.finishNoseUs &&
+      a.speedMps === b.speedMps &&
+      a.inferred === b.inferred)
+  );
 }
 
 /** R-SF-1 for a read crossing: the nearest loops before and after it on the truck's path. */
@@ -137,30 +258,19 @@ function neighbour(known: readonly Passing[], i: number, dir: -1 | 1, map: Track
 }
 
 /**
- * One loop (not a line) heard twice for one truck within seconds is one passing read
- * twice (a split passing): a repeat would otherwise look like a whole lap driven.
+ * A crossing no loop around it timed takes the speed of the truck's nearest crossing
+ * that has one (the nearer earlier one first, as filled). `found` is left as it is.
  */
-function withoutRepeats(passings: readonly Passing[], map: TrackMap): Passing[] {
-  const last = new Map<number, number>();
-  return passings.filter((p) => {
-    if (map.isLine(p.loop)) return true;
-    const prev = last.get(p.loop);
-    if (prev !== undefined && p.atUs - prev < DOUBLE_PASSING_US) return false;
-    last.set(p.loop, p.atUs);
-    return true;
-  });
-}
-
-/** A crossing no loop around it timed takes the speed of the truck's nearest crossing that has one. */
-function fillUnknownSpeeds(xs: LineCrossing[], off: number): void {
+function withSpeeds(found: readonly LineCrossing[], off: number): LineCrossing[] {
+  const xs = found.slice();
   for (let i = 0; i < xs.length; i++) {
     const x = xs[i]!;
     if (x.speedMps !== null) continue;
     let v: number | null = null;
     for (let d = 1; d < xs.length && v === null; d++) v = xs[i - d]?.speedMps ?? xs[i + d]?.speedMps ?? null;
     if (v === null) continue;
-    x.speedMps = v;
-    x.noseUs = x.passingUs - (off / v) * 1e6;
-    x.finishNoseUs = x.noseUs;
+    const noseUs = x.passingUs - (off / v) * 1e6;
+    xs[i] = { ...x, speedMps: v, noseUs, finishNoseUs: noseUs };
   }
+  return xs;
 }

@@ -3,7 +3,7 @@
 // track's line or pit road's, credits the next lap (R-SF-1). Once the leader has
 // completed the race distance each truck finishes on its next crossing and nothing
 // after it is credited (R-SF-3).
-import type { LineCrossing } from './crossings.js';
+import { sameCrossing, type LineCrossing } from './crossings.js';
 
 export interface CreditedLap extends LineCrossing {
   lap: number;
@@ -32,37 +32,59 @@ export function creditLaps(crossings: ReadonlyMap<string, readonly LineCrossing[
     return { greenUs, byCar, finishUs: null };
   }
   const numbered = new Map<string, CreditedLap[]>();
-  for (const [car, xs] of crossings) {
-    // The transponder's own passing decides "at or after the green": the truck on the
-    // pole crosses as the flag waves, and its nose time is only an estimate.
-    const racing = xs.filter((x) => x.passingUs >= greenUs);
-    numbered.set(
-      car,
-      racing.map((x, lap) => ({ ...x, lap, scoredUs: x.noseUs, finish: false })),
-    );
-  }
+  for (const [car, xs] of crossings) numbered.set(car, numberLaps([], xs, greenUs, 0));
   // R-SF-3: the leader is the first to complete the race distance; that crossing is its finish.
   let finishUs: number | null = null;
   for (const list of numbered.values()) {
-    const x = list[laps];
-    if (x && (finishUs === null || x.finishNoseUs < finishUs)) finishUs = x.finishNoseUs;
+    const x = distanceUs(list, laps);
+    if (x !== null && (finishUs === null || x < finishUs)) finishUs = x;
   }
-  for (const [car, list] of numbered) {
-    if (finishUs === null) {
-      byCar.set(car, list);
-      continue;
-    }
-    const credited: CreditedLap[] = [];
-    for (const x of list) {
-      if (x.finishNoseUs >= finishUs) {
-        credited.push({ ...x, scoredUs: x.finishNoseUs, finish: true });
-        break;
-      }
-      credited.push(x);
-    }
-    byCar.set(car, credited);
-  }
+  for (const [car, list] of numbered) byCar.set(car, creditedUpTo(list, finishUs));
   return { greenUs, byCar, finishUs };
+}
+
+/**
+ * A truck's crossings numbered from the green (before R-SF-3's finish): lap 0 is the
+ * first whose transponder passing is at or after the green. `before` holds the laps
+ * numbered from `xs` as it was: those from crossings before `from` stand, the rest are
+ * numbered again.
+ */
+export function numberLaps(before: readonly CreditedLap[], xs: readonly LineCrossing[], greenUs: number, from: number): CreditedLap[] {
+  // The transponder's own passing decides "at or after the green": the truck on the
+  // pole crosses as the flag waves, and its nose time is only an estimate.
+  let kept = 0;
+  for (let i = 0; i < from && i < xs.length; i++) if (xs[i]!.passingUs >= greenUs) kept++;
+  const numbered = before.slice(0, kept);
+  for (let i = from; i < xs.length; i++) {
+    const x = xs[i]!;
+    if (x.passingUs >= greenUs) numbered.push({ ...x, lap: numbered.length, scoredUs: x.noseUs, finish: false });
+  }
+  return numbered;
+}
+
+/** When a truck completed the race distance (its finishing nose time), or null. `numbered` from numberLaps. */
+export function distanceUs(numbered: readonly CreditedLap[], laps: number): number | null {
+  const x = numbered[laps];
+  return x ? x.finishNoseUs : null;
+}
+
+/** R-SF-3: once the leader has finished (finishUs), a truck finishes on its next crossing and nothing later is credited. */
+export function creditedUpTo(numbered: CreditedLap[], finishUs: number | null): CreditedLap[] {
+  if (finishUs === null) return numbered;
+  const credited: CreditedLap[] = [];
+  for (const x of numbered) {
+    if (x.finishNoseUs >= finishUs) {
+      credited.push({ ...x, scoredUs: x.finishNoseUs, finish: true });
+      break;
+    }
+    credited.push(x);
+  }
+  return credited;
+}
+
+/** Two credited laps alike in everything scoring reads. */
+export function sameLap(a: CreditedLap, b: CreditedLap): boolean {
+  return a === b || (a.lap === b.lap && a.scoredUs === b.scoredUs && a.finish === b.finish && sameCrossing(a, b));
 }
 
 /** The last lap a truck had completed at an instant (its credited crossing), or null. */

@@ -25,8 +25,17 @@ export function leaderCompleted(chart: LapChart, n: number): CreditedLap | null 
   return first;
 }
 
+/** The first truck to complete lap n (n ≥ 1), as leaderCompleted tells it. */
+export type LapLeader = (n: number) => CreditedLap | null;
+
 /** Stages ended so far. `order` lists the cars in entry order (exact ties). */
-export function stageResults(stages: readonly number[], chart: LapChart, classified: readonly Classified[], order: readonly string[]): StageResult[] {
+export function stageResults(
+  stages: readonly number[],
+  chart: LapChart,
+  classified: readonly Classified[],
+  order: readonly string[],
+  first: LapLeader = (n) => leaderCompleted(chart, n),
+): StageResult[] {
   const rank = new Map(order.map((c, i) => [c, i]));
   const out: StageResult[] = [];
   stages.forEach((endLap, i) => {
@@ -36,26 +45,51 @@ export function stageResults(stages: readonly number[], chart: LapChart, classif
       if (chart.finishUs !== null) out.push({ stage: i + 1, endLap, endUs: chart.finishUs, top10: classified.slice(0, 10).map((c) => c.car) });
       return;
     }
-    const end = leaderCompleted(chart, endLap);
+    const end = first(endLap);
     if (!end) return;
     const endUs = end.scoredUs;
-    const atLine = [...chart.byCar].flatMap(([car, list]) => {
-      // Its next crossing from the leader's on; a truck that crossed no more stands on its last.
-      const x = list.find((c) => c.scoredUs >= endUs) ?? list[list.length - 1];
-      return x ? [{ car, lap: x.lap, us: x.scoredUs }] : [];
-    });
-    atLine.sort((a, b) => b.lap - a.lap || a.us - b.us || (rank.get(a.car) ?? 0) - (rank.get(b.car) ?? 0));
-    out.push({ stage: i + 1, endLap, endUs, top10: atLine.slice(0, 10).map((x) => x.car) });
+    const atLine = [...chart.byCar].flatMap(([car, list]) => atStageEnd(car, list, endUs) ?? []);
+    out.push({ stage: i + 1, endLap, endUs, top10: stageTop10(atLine, rank) });
   });
   return out;
 }
 
+/** A truck at a stage's end (the leader's crossing at endUs): laps and time of its crossing there. */
+export interface AtStageEnd {
+  car: string;
+  lap: number;
+  us: number;
+}
+
+/** A truck's stage finish: its next crossing from the leader's on; a truck that crossed no more stands on its last. */
+export function atStageEnd(car: string, list: readonly CreditedLap[], endUs: number): AtStageEnd | null {
+  return stageFinish(car, list, stageFinishIndex(list, endUs, 0));
+}
+
+/** Index of a truck's next crossing from the leader's (endUs) on, looking from `from` on; −1 when it crossed no more. */
+export function stageFinishIndex(list: readonly CreditedLap[], endUs: number, from: number): number {
+  for (let i = from; i < list.length; i++) if (list[i]!.scoredUs >= endUs) return i;
+  return -1;
+}
+
+/** atStageEnd from stageFinishIndex. */
+export function stageFinish(car: string, list: readonly CreditedLap[], index: number): AtStageEnd | null {
+  const x = index >= 0 ? list[index] : list[list.length - 1];
+  return x ? { car, lap: x.lap, us: x.scoredUs } : null;
+}
+
+/** Top ten by laps, then time at that crossing; `rank`: entry order (exact ties). */
+export function stageTop10(atLine: readonly AtStageEnd[], rank: ReadonlyMap<string, number>): string[] {
+  const sorted = [...atLine].sort((a, b) => b.lap - a.lap || a.us - b.us || (rank.get(a.car) ?? 0) - (rank.get(b.car) ?? 0));
+  return sorted.slice(0, 10).map((x) => x.car);
+}
+
 /** R-PIT-OPEN-3: when the leader completed stageEnd − 2, for every stage but the last. */
-export function stagePitClosures(stages: readonly number[], chart: LapChart): Array<{ stage: number; atUs: number }> {
+export function stagePitClosures(stages: readonly number[], chart: LapChart, first: LapLeader = (n) => leaderCompleted(chart, n)): Array<{ stage: number; atUs: number }> {
   const out: Array<{ stage: number; atUs: number }> = [];
   stages.forEach((endLap, i) => {
     if (i === stages.length - 1 || endLap - 2 < 1) return;
-    const x = leaderCompleted(chart, endLap - 2);
+    const x = first(endLap - 2);
     if (x) out.push({ stage: i + 1, atUs: x.scoredUs });
   });
   return out;
