@@ -76,6 +76,20 @@ export class SeqRanges {
     return this.r[this.r.length - 1];
   }
 
+  /** Every number of [from, to] (from ≤ to) is in the set. */
+  covers(from: number, to: number): boolean {
+    // Ranges never touch, so [from, to] is covered only by one range.
+    const r = this.r;
+    let lo = 0;
+    let hi = r.length / 2;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (r[mid * 2 + 1]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo * 2 < r.length && r[lo * 2]! <= from && r[lo * 2 + 1]! >= to;
+  }
+
   /** The ranges of [from, to] not in the set. */
   missing(from: number, to: number): Array<{ from: number; to: number }> {
     const out: Array<{ from: number; to: number }> = [];
@@ -204,7 +218,8 @@ interface BoardRecord {
   envelopes: number;
   events: number;
   boots: Map<number, BootTrack>;
-  health: HealthStatus | null;
+  /** The newest health event by board time, and when it was logged (HealthStatus is made from it when asked). */
+  health: { atUs: number; event: Health } | null;
   clock: ClockStatus | null;
   lastTimeCheckUs: number | null;
 }
@@ -225,20 +240,24 @@ function knownEnd(t: BootTrack): number {
 }
 
 /**
- * Runs `update` and notes when the numbers it revealed became known, when some of them
- * are missing: that is when a gap starts to count (BoardKeeper's grace).
+ * After an update of `t` that found it at firstSeq `start0` and knownEnd `end0`: notes
+ * when the numbers it revealed became known, when some of them are missing — that is
+ * when a gap starts to count (BoardKeeper's grace).
  */
-function learn(t: BootTrack, atUs: number, update: () => void): void {
-  const start0 = firstSeq(t);
-  const end0 = knownEnd(t);
-  update();
+function learnt(t: BootTrack, atUs: number, start0: number | undefined, end0: number): void {
   const start1 = firstSeq(t);
-  const end1 = knownEnd(t);
   if (start1 === undefined) return;
-  const regions = start0 === undefined ? [[start1, end1]] : [[end0 + 1, end1], [start1, start0 - 1]];
-  for (const [from, to] of regions) {
-    if (from! <= to! && t.received.missing(from!, to!).length > 0) t.learnt.push({ from: from!, to: to!, atUs });
+  const end1 = knownEnd(t);
+  if (start0 === undefined) {
+    noteMissing(t, atUs, start1, end1);
+  } else {
+    noteMissing(t, atUs, end0 + 1, end1);
+    noteMissing(t, atUs, start1, start0 - 1);
   }
+}
+
+function noteMissing(t: BootTrack, atUs: number, from: number, to: number): void {
+  if (from <= to && !t.received.covers(from, to)) t.learnt.push({ from, to, atUs });
 }
 
 export class BoardsState {
@@ -298,22 +317,27 @@ export class BoardsState {
   private applyBoard(e: BoardEntry): void {
     const r = this.record(e.board);
     r.lastSeenUs = e.atUs;
-    const d = e.value !== undefined ? { ok: true as const, value: e.value } : tryDecode(CHANNEL_MESSAGE[e.channel], e.payload);
-    // Only messages that decoded were logged: this log was altered or is not ours.
-    if (!d.ok) throw new Error(`log entry ${e.seq}: the ${e.channel} of board ${e.board} does not decode (${d.error.message})`);
-    if (e.channel === 'birth') this.birth(r, e, d.value as Birth);
-    else if (e.channel === 'death') this.death(r, (d.value as Death).boot);
-    else this.envelope(r, e, d.value as Envelope);
+    let value = e.value;
+    if (value === undefined) {
+      const d = tryDecode(CHANNEL_MESSAGE[e.channel], e.payload);
+      // Only messages that decoded were logged: this log was altered or is not ours.
+      if (!d.ok) throw new Error(`log entry ${e.seq}: the ${e.channel} of board ${e.board} does not decode (${d.error.message})`);
+      value = d.value;
+    }
+    if (e.channel === 'birth') this.birth(r, e, value as Birth);
+    else if (e.channel === 'death') this.death(r, (value as Death).boot);
+    else this.envelope(r, e, value as Envelope);
   }
 
   private birth(r: BoardRecord, e: BoardEntry, b: Birth): void {
     r.births++;
     const t = this.track(r, b.boot, true);
-    learn(t, e.atUs, () => {
-      // birth.seq is the next envelope's: every one before it was sent.
-      t.announced = Math.max(t.announced, b.seq - 1);
-      if (t.birthSeq === undefined) t.birthSeq = b.seq;
-    });
+    const start0 = firstSeq(t);
+    const end0 = knownEnd(t);
+    // birth.seq is the next envelope's: every one before it was sent.
+    t.announced = Math.max(t.announced, b.seq - 1);
+    if (t.birthSeq === undefined) t.birthSeq = b.seq;
+    learnt(t, e.atUs, start0, end0);
     if (r.boot !== b.boot) return; // a late birth of an older boot
     // A birth after a death of the same boot: the board reconnected (the will went out when the link dropped).
     t.dead = false;
@@ -335,9 +359,12 @@ export class BoardsState {
   private envelope(r: BoardRecord, e: BoardEntry, env: Envelope): void {
     // An envelope from a boot without a birth still counts: a birth can be lost.
     const t = this.track(r, env.boot, true);
-    let fresh = false;
-    learn(t, e.atUs, () => (fresh = t.received.add(env.seq)));
-    if (!fresh) return; // ingest refuses duplicates; a replayed log never has them
+    const start0 = firstSeq(t);
+    const end0 = knownEnd(t);
+    // Ingest refuses duplicates; a replayed log never has them.
+    if (!t.received.add(env.seq)) return;
+    // The next number in order reveals nothing missing; anything else may.
+    if (!(env.seq === end0 + 1 && start0 !== undefined && start0 <= env.seq)) learnt(t, e.atUs, start0, end0);
     r.envelopes++;
     r.events += env.events.length;
     if (r.boot === env.boot) {
@@ -353,10 +380,13 @@ export class BoardsState {
 
   private health(r: BoardRecord, atUs: number, h: Health): void {
     // A re-sent old envelope carries old health: keep the newest by board time.
-    if (r.health && r.health.timeUs > h.timeUs) return;
-    const counters: Record<string, number> = {};
-    for (const [k, v] of Object.entries(h.counters)) counters[COUNTER_NAMES.get(Number(k)) ?? k] = v;
-    r.health = { atUs, timeUs: h.timeUs, uptimeS: h.uptimeS, outboxDepth: h.outboxDepth, counters };
+    if (r.health && r.health.event.timeUs > h.timeUs) return;
+    if (r.health) {
+      r.health.atUs = atUs;
+      r.health.event = h;
+    } else {
+      r.health = { atUs, event: h };
+    }
   }
 
   private clockReply(r: BoardRecord, atUs: number, c: ClockReply): void {
@@ -423,7 +453,7 @@ export class BoardsState {
       envelopes: r.envelopes,
       events: r.events,
       boots: [...r.boots.values()].map(bootStatus),
-      health: r.health && { ...r.health, counters: { ...r.health.counters } },
+      health: r.health && healthStatus(r.health.atUs, r.health.event),
       clock: r.clock && { ...r.clock },
       lastTimeCheckUs: r.lastTimeCheckUs,
       quarantined,
@@ -452,6 +482,12 @@ function newRecord(id: string): BoardRecord {
     clock: null,
     lastTimeCheckUs: null,
   };
+}
+
+function healthStatus(atUs: number, h: Health): HealthStatus {
+  const counters: Record<string, number> = {};
+  for (const [k, v] of Object.entries(h.counters)) counters[COUNTER_NAMES.get(Number(k)) ?? k] = v;
+  return { atUs, timeUs: h.timeUs, uptimeS: h.uptimeS, outboxDepth: h.outboxDepth, counters };
 }
 
 function bootStatus(t: BootTrack): BootStatus {

@@ -12,7 +12,7 @@ import { startApi, type ApiBackend, type ApiServer, type LiveMessage } from './a
 import { BoardKeeper, BoardsState } from './boards.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
 import { EventLog } from './event-log.js';
-import { Ingest } from './ingest.js';
+import { Ingest, type MessageOptions } from './ingest.js';
 import type { Action, LogEntry } from './log-entry.js';
 import { RaceState } from './race-state.js';
 import { resultsCsv } from './results-csv.js';
@@ -42,6 +42,10 @@ export interface GatewayOptions {
 }
 
 const CHANNEL_TOPICS = ['birth', 'evt', 'death'] as const;
+/** Most accepted messages in one group commit (the rest of a burst goes in the next ones). */
+const MAX_GROUP = 1024;
+const RETAINED: MessageOptions = { retained: true };
+const LIVE: MessageOptions = { retained: false };
 
 /** How the gateway reaches the boards and subscribers: MQTT, or straight to boards in this process. */
 export interface Transport {
@@ -147,8 +151,10 @@ export class Gateway implements ApiBackend {
   /** One message from the broker (or straight from a board). */
   receive(topic: string, payload: Uint8Array, retained = false): void {
     this.log.begin();
-    this.ingest.message(topic, payload, this.clock(), { retained });
-    this.scheduleFlush();
+    this.ingest.message(topic, payload, this.clock(), retained ? RETAINED : LIVE);
+    // A burst is committed and applied a group at a time, not all at its end.
+    if (this.pending.length >= MAX_GROUP) this.flush();
+    else this.scheduleFlush();
   }
 
   private scheduleFlush(): void {
@@ -160,7 +166,14 @@ export class Gateway implements ApiBackend {
   /** Commits the open group of log entries, then applies them (R-AUDIT-1: logged before applied). */
   flush(): void {
     this.flushScheduled = false;
-    this.log.commit();
+    try {
+      this.log.commit();
+    } catch (e) {
+      // The group was rolled back: none of it is in the log, so none of it is applied.
+      this.pending.length = 0;
+      throw e;
+    }
+    if (this.pending.length === 0) return;
     for (const e of this.pending.splice(0)) this.applied(e);
   }
 

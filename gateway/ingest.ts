@@ -18,7 +18,7 @@
 // retained birth replaced before the gateway subscribed, a broker restart), and refusing
 // the boot's events would lose passings for the want of a lifecycle message. The board
 // state takes such a boot as the board's current one (boards.ts).
-import { tryDecode } from '../protocol/codec.js';
+import { decode, DecodeError, tryDecode } from '../protocol/codec.js';
 import { MAX_MESSAGE_BYTES, type Birth, type Death, type Envelope } from '../protocol/schema.js';
 import { CHANNEL_MESSAGE, isValidBoardId, isValidSiteId, parseTopic, type ParsedTopic } from '../protocol/topics.js';
 import { SeqRanges } from './boards.js';
@@ -105,10 +105,12 @@ export class Ingest {
     let board: string | undefined;
     let channel: BoardChannel;
     let value: Birth | Death | Envelope;
+    let known: string;
     try {
       const t = this.topic(topic);
       board = t.board;
       channel = t.channel;
+      known = t.topic;
       value = this.check(t.board, t.channel, payload, opts);
     } catch (e) {
       if (!(e instanceof Refused)) throw e;
@@ -117,9 +119,10 @@ export class Ingest {
       if (board !== undefined) this.byBoard.set(board, (this.byBoard.get(board) ?? 0) + 1);
       return 'quarantined';
     }
-    const entry: BoardEntry = { seq: 0, atUs, source: 'board', topic, board, channel, payload };
+    // The decoded value rides along (never stored): whoever applies the entry need not decode it again.
+    // The topic as first seen (the same text): entries keep one string per topic, not one each.
+    const entry: BoardEntry = { seq: 0, atUs, source: 'board', topic: known, board, channel, payload, value };
     entry.seq = this.log.append(entry);
-    entry.value = value;
     this.note(board, channel, value);
     this.acceptedCount++;
     this.onAccepted(entry);
@@ -161,9 +164,9 @@ export class Ingest {
   }
 
   /** Good topics seen (a site has a few dozen): parsing each message's topic again costs more than the rest of the check. */
-  private readonly topics = new Map<string, { board: string; channel: BoardChannel }>();
+  private readonly topics = new Map<string, { topic: string; board: string; channel: BoardChannel }>();
 
-  private topic(topic: string): { board: string; channel: BoardChannel } {
+  private topic(topic: string): { topic: string; board: string; channel: BoardChannel } {
     const known = this.topics.get(topic);
     if (known) return known;
     const parsed = this.parseBoardTopic(topic);
@@ -171,7 +174,7 @@ export class Ingest {
     return parsed;
   }
 
-  private parseBoardTopic(topic: string): { board: string; channel: BoardChannel } {
+  private parseBoardTopic(topic: string): { topic: string; board: string; channel: BoardChannel } {
     let t: ParsedTopic;
     try {
       t = parseTopic(topic);
@@ -183,16 +186,20 @@ export class Ingest {
     if (!(BOARD_CHANNELS as readonly string[]).includes(t.channel)) {
       throw new Refused('bad-topic', `channel '${t.channel}' is not one boards publish on (${BOARD_CHANNELS.join(', ')})`);
     }
-    return { board: t.board, channel: t.channel as BoardChannel };
+    return { topic, board: t.board, channel: t.channel as BoardChannel };
   }
 
   private check(board: string, channel: BoardChannel, payload: Uint8Array, opts: MessageOptions): Birth | Death | Envelope {
     if (!(payload instanceof Uint8Array)) throw new Refused('malformed', 'the payload is not bytes');
     if (payload.length > MAX_MESSAGE_BYTES) throw new Refused('oversize', `${payload.length} bytes, over MAX_MESSAGE_BYTES (${MAX_MESSAGE_BYTES})`);
     const type = CHANNEL_MESSAGE[channel];
-    const d = tryDecode(type, payload);
-    if (!d.ok) throw new Refused('malformed', `${type} does not decode: ${d.error.reason} at ${d.error.path || '(message)'}, byte ${d.error.offset}`);
-    const value = d.value as Birth | Death | Envelope;
+    let value: Birth | Death | Envelope;
+    try {
+      value = decode(type, payload) as Birth | Death | Envelope;
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      throw new Refused('malformed', `${type} does not decode: ${e.reason} at ${e.path || '(message)'}, byte ${e.offset}`);
+    }
     if (this.setupBoards && !this.setupBoards.has(board)) throw new Refused('unknown-board', `board '${board}' is not in the event setup's track.boards`);
     if (value.board !== board) throw new Refused('identity-mismatch', `the topic names board '${board}', the ${type} says '${value.board}'`);
     const seen = this.seen.get(board);

@@ -526,15 +526,410 @@ function locate(bytes: Uint8Array, r: Refusal): number {
   return at ?? 0;
 }
 
+// ------------------------------------------------------------------ direct reader
+
+// The gateway decodes every board message, a hundred thousand a race, so the common
+// case — a message as the firmware writes it — is read straight off the bytes into the
+// typed value: no scan, no cbor-x data model, no second walk. It takes only inputs the
+// full decoder surely accepts with the same value, and gives up (undefined) on anything
+// else: every refusal, and whatever it does not handle — map keys out of ascending order
+// or not in the table, tuple elements past the known fields, 64-bit negative integers,
+// integers from 2^53 up, non-ASCII text. decode() then runs the full decoder, so
+// refusals keep their reason, path and offset. Every item it reads is checked against
+// the table as it goes, and every byte must be read, so an input it accepts is
+// well-formed CBOR by construction (no tags, floats, indefinite lengths or other
+// simple values; nesting no deeper than the table's).
+
+/** Thrown inside the direct reader: this input needs the full decoder. */
+const GIVE_UP = new Error('pitwall codec: not for the direct reader');
+
+// The input being read (not kept after), where, and the argument of the head just read.
+const NO_BYTES = new Uint8Array(0);
+let dBytes: Uint8Array = NO_BYTES;
+let dPos = 0;
+let dEnd = 0;
+let dArg = 0;
+
+/**
+ * Reads one item head: returns its major type, its argument in dArg. Gives up on
+ * reserved or indefinite heads, on arguments ≥ 2^53 and on 64-bit negatives.
+ */
+function dHead(): number {
+  if (dPos >= dEnd) throw GIVE_UP;
+  const ib = dBytes[dPos++]!;
+  const major = ib >> 5;
+  const ai = ib & 0x1f;
+  if (ai < 24) {
+    dArg = ai;
+  } else if (ai === 24) {
+    if (dPos >= dEnd) throw GIVE_UP;
+    dArg = dBytes[dPos++]!;
+  } else if (ai === 25) {
+    if (dEnd - dPos < 2) throw GIVE_UP;
+    dArg = (dBytes[dPos]! << 8) | dBytes[dPos + 1]!;
+    dPos += 2;
+  } else if (ai === 26) {
+    if (dEnd - dPos < 4) throw GIVE_UP;
+    dArg = readU32(dBytes, dPos);
+    dPos += 4;
+  } else if (ai === 27) {
+    if (dEnd - dPos < 8 || major === 1) throw GIVE_UP;
+    const hi = readU32(dBytes, dPos);
+    if (hi >= 0x200000) throw GIVE_UP;
+    dArg = hi * 0x100000000 + readU32(dBytes, dPos + 4);
+    dPos += 8;
+  } else {
+    throw GIVE_UP;
+  }
+  return major;
+}
+
+function readU32(b: Uint8Array, p: number): number {
+  return ((b[p]! << 24) >>> 0) + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
+}
+
+/**
+ * ASCII texts read so far, by a hash of their bytes: board ids and firmware names
+ * repeat in every message, so the same string comes back (no new string each time,
+ * and Map lookups by board id find its hash cached).
+ */
+const textCache = new Map<number, string>();
+const TEXT_CACHE_MAX = 4096;
+const TEXT_CACHE_LONGEST = 64;
+
+/** The ASCII text of `n` bytes at dPos; gives up on any other byte. */
+function dText(n: number): string {
+  const b = dBytes;
+  const from = dPos;
+  const to = from + n;
+  let h = n;
+  for (let i = from; i < to; i++) {
+    const c = b[i]!;
+    if (c >= 0x80) throw GIVE_UP;
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  dPos = to;
+  if (n > TEXT_CACHE_LONGEST) return String.fromCharCode.apply(null, b.subarray(from, to) as unknown as number[]);
+  const cached = textCache.get(h);
+  if (cached !== undefined && cached.length === n) {
+    let same = true;
+    for (let i = 0; i < n; i++) {
+      if (cached.charCodeAt(i) !== b[from + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return cached;
+  }
+  const s = String.fromCharCode.apply(null, b.subarray(from, to) as unknown as number[]);
+  if (textCache.size >= TEXT_CACHE_MAX) textCache.clear();
+  textCache.set(h, s);
+  return s;
+}
+
+type DirectReader = () => unknown;
+
+/** The record fields in key order with their readers (a record's map must list its keys in that order). */
+interface DirectRecord {
+  keys: number[];
+  names: string[];
+  optional: boolean[];
+  readers: DirectReader[];
+}
+
+function directRecord(fields: readonly Field[]): DirectRecord {
+  const sorted = byKey(fields);
+  return {
+    keys: sorted.map((f) => f.key!),
+    names: sorted.map((f) => f.name),
+    optional: sorted.map((f) => f.optional === true),
+    readers: sorted.map((f) => directReader(f.type)),
+  };
+}
+
+/** Reads `n` map entries into `out`: keys ascending, each a field of `r`, after `after`; every required field present. */
+function dEntries(r: DirectRecord, n: number, after: number, out: Record<string, unknown>): Record<string, unknown> {
+  const keys = r.keys;
+  let fi = 0;
+  let prev = after;
+  for (let i = 0; i < n; i++) {
+    if (dHead() !== 0 || dArg <= prev) throw GIVE_UP;
+    const k = dArg;
+    prev = k;
+    while (fi < keys.length && keys[fi]! < k) {
+      if (!r.optional[fi]) throw GIVE_UP;
+      fi++;
+    }
+    if (fi === keys.length || keys[fi] !== k) throw GIVE_UP;
+    out[r.names[fi]!] = r.readers[fi]!();
+    fi++;
+  }
+  for (; fi < keys.length; fi++) if (!r.optional[fi]) throw GIVE_UP;
+  return out;
+}
+
+/** Reads the next map key, which must be `key`. */
+function dKey(key: number): void {
+  // A key below 24 is one byte, the key itself.
+  if (key < 24 && dBytes[dPos] === key) dPos++;
+  else if (dHead() !== 0 || dArg !== key) throw GIVE_UP;
+}
+
+/**
+ * A reader of the typed object with these fields (`kind` first when given): each value
+ * read in order by its reader — after its map key, read by dKey, when `keys` are given.
+ * The object is written as one literal, so every value of a shape is built alike (no
+ * property added one at a time). Generated from the table, never from input.
+ */
+function objectReader(kind: string | undefined, names: readonly string[], readers: readonly DirectReader[], keys: readonly number[] | null): DirectReader {
+  const props: string[] = [];
+  if (kind !== undefined) props.push(`kind: ${JSON.stringify(kind)}`);
+  names.forEach((n, i) => props.push(`${JSON.stringify(n)}: ${keys ? `(k(${keys[i]!}), r[${i}]())` : `r[${i}]()`}`));
+  // A literal's __proto__ sets the prototype; the full decoder's assignment does the same
+  // only for some values. No field is named so; should one be, the full decoder reads it.
+  if (names.includes('__proto__')) {
+    return () => {
+      throw GIVE_UP;
+    };
+  }
+  return new Function('r', 'k', `return () => ({ ${props.join(', ')} });`)(readers, dKey) as DirectReader;
+}
+
+/** A map with these fields, keys ascending (after the tag of a variant record, `kind` given). */
+function recordReader(fields: readonly Field[], kind: string | undefined): (n: number) => unknown {
+  const r = directRecord(fields);
+  if (r.optional.some((o) => o)) return (n) => dEntries(r, n, -1, kind === undefined ? {} : { kind });
+  // Every field required: exactly the table's keys, in order.
+  const read = objectReader(kind, r.names, r.readers, r.keys);
+  return (n) => {
+    if (n !== r.keys.length) throw GIVE_UP;
+    return read();
+  };
+}
+
+/**
+ * Objects of one small integer key, by key, to copy. In V8 an object that gets such a
+ * key by assignment keeps room for 20 elements; a copy of one made by JSON.parse has
+ * room for just its own (a health event's counters live as long as the race state).
+ */
+const oneKeyObjects: Array<Record<number, unknown>> = [];
+
+function oneKey(key: number, value: unknown): Record<number, unknown> {
+  if (key >= 64) return { [key]: value };
+  const shape = (oneKeyObjects[key] ??= JSON.parse(`{"${key}":0}`) as Record<number, unknown>);
+  const out = { ...shape };
+  out[key] = value;
+  return out;
+}
+
+const directReaders = new WeakMap<FieldType, DirectReader>();
+
+function directReader(t: FieldType): DirectReader {
+  let r = directReaders.get(t);
+  if (!r) directReaders.set(t, (r = makeDirectReader(t)));
+  return r;
+}
+
+function makeDirectReader(t: FieldType): DirectReader {
+  switch (t.t) {
+    case 'uint': {
+      const max = t.max;
+      return () => {
+        // Below 24: one byte, the value itself.
+        const b = dBytes[dPos]!;
+        if (b < 24) {
+          dPos++;
+          if (b > max) throw GIVE_UP;
+          return b;
+        }
+        if (dHead() !== 0 || dArg > max) throw GIVE_UP;
+        return dArg;
+      };
+    }
+    case 'int': {
+      const { min, max } = t;
+      return () => {
+        const major = dHead();
+        let n: number;
+        if (major === 0) n = dArg;
+        else if (major === 1) n = -1 - dArg;
+        else throw GIVE_UP;
+        if (n < min || n > max) throw GIVE_UP;
+        return n;
+      };
+    }
+    case 'bool':
+      return () => {
+        if (dPos >= dEnd) throw GIVE_UP;
+        const b = dBytes[dPos]!;
+        if (b !== 0xf4 && b !== 0xf5) throw GIVE_UP;
+        dPos++;
+        return b === 0xf5;
+      };
+    case 'text': {
+      const { min, max, pattern } = t;
+      // Texts that matched the pattern: board ids repeat (and dText gives the same string back).
+      const matched = new Set<string>();
+      return () => {
+        // ASCII: bytes and UTF-8 length are the same.
+        if (dHead() !== 3 || dArg < min || dArg > max || dArg > dEnd - dPos) throw GIVE_UP;
+        const s = dText(dArg);
+        if (pattern && !matched.has(s)) {
+          if (!pattern.test(s)) throw GIVE_UP;
+          if (matched.size >= TEXT_CACHE_MAX) matched.clear();
+          matched.add(s);
+        }
+        return s;
+      };
+    }
+    case 'enum': {
+      const names = enumByCode(t.values);
+      return () => {
+        if (dHead() !== 0) throw GIVE_UP;
+        const name = names.get(dArg);
+        if (name === undefined) throw GIVE_UP;
+        return name;
+      };
+    }
+    case 'list': {
+      const { min, max } = t;
+      const of = directReader(t.of);
+      return () => {
+        // Every item takes a byte at least.
+        if (dHead() !== 4 || dArg < min || dArg > max || dArg > dEnd - dPos) throw GIVE_UP;
+        const n = dArg;
+        const out = new Array<unknown>(n);
+        for (let i = 0; i < n; i++) out[i] = of();
+        return out;
+      };
+    }
+    case 'tuple': {
+      const count = t.fields.length;
+      const read = objectReader(
+        undefined,
+        t.fields.map((f) => f.name),
+        t.fields.map((f) => directReader(f.type)),
+        null,
+      );
+      return () => {
+        if (dHead() !== 4 || dArg !== count) throw GIVE_UP;
+        return read();
+      };
+    }
+    case 'record': {
+      const read = recordReader(t.fields, undefined);
+      return () => {
+        if (dHead() !== 5) throw GIVE_UP;
+        return read(dArg);
+      };
+    }
+    case 'uintMap': {
+      const { maxKey, maxEntries } = t;
+      const value = directReader(t.value);
+      return () => {
+        if (dHead() !== 5 || dArg > maxEntries) throw GIVE_UP;
+        const n = dArg;
+        if (n === 1) {
+          // The common case (a health event's one counter), in an object of its size.
+          if (dHead() !== 0 || dArg > maxKey) throw GIVE_UP;
+          const key = dArg;
+          return oneKey(key, value());
+        }
+        const out: Record<number, unknown> = {};
+        let prev = -1;
+        for (let i = 0; i < n; i++) {
+          if (dHead() !== 0 || dArg <= prev || dArg > maxKey) throw GIVE_UP;
+          prev = dArg;
+          out[prev] = value();
+        }
+        return out;
+      };
+    }
+    case 'variant': {
+      // By code: the element count with the code, and the reader of the rest.
+      const counts: number[] = [];
+      const reads: DirectReader[] = [];
+      for (const v of t.variants) {
+        counts[v.code] = v.fields.length + 1;
+        reads[v.code] = objectReader(
+          v.name,
+          v.fields.map((f) => f.name),
+          v.fields.map((f) => directReader(f.type)),
+          null,
+        );
+      }
+      return () => {
+        if (dHead() !== 4 || dArg === 0) throw GIVE_UP;
+        const n = dArg;
+        const read = dHead() === 0 ? reads[dArg] : undefined;
+        if (read === undefined || n !== counts[dArg]) throw GIVE_UP;
+        return read();
+      };
+    }
+    case 'variantRecord': {
+      const tagKey = t.tagKey;
+      // By code; only variants whose keys all follow the tag's.
+      const reads: Array<(n: number) => unknown> = [];
+      for (const v of t.variants) if (v.fields.every((f) => f.key! > tagKey)) reads[v.code] = recordReader(v.fields, v.name);
+      return () => {
+        if (dHead() !== 5 || dArg === 0) throw GIVE_UP;
+        const n = dArg;
+        // The tag first: it is the smallest key its fields may follow.
+        if (dHead() !== 0 || dArg !== tagKey) throw GIVE_UP;
+        const read = dHead() === 0 ? reads[dArg] : undefined;
+        if (read === undefined) throw GIVE_UP;
+        return read(n - 1);
+      };
+    }
+  }
+}
+
+const directMessages = new Map<MessageType, (n: number) => unknown>();
+
+/** The message read straight off `bytes`, or undefined when the full decoder must look at it. */
+function readDirect(type: MessageType, bytes: Uint8Array): unknown {
+  let read = directMessages.get(type);
+  if (!read) directMessages.set(type, (read = recordReader(MESSAGES[type], undefined)));
+  dBytes = bytes;
+  dPos = 0;
+  dEnd = bytes.length;
+  try {
+    // Key 0, the version, first; then the table's fields.
+    if (dHead() !== 5) return undefined;
+    const n = dArg;
+    if (n === 0 || dHead() !== 0 || dArg !== 0) return undefined;
+    const version = dHead() === 0 ? (dArg as number) : -1;
+    if (version !== PROTOCOL_VERSION) return undefined;
+    const out = read(n - 1);
+    return dPos === dEnd ? out : undefined;
+  } catch (e) {
+    if (e === GIVE_UP) return undefined;
+    throw e;
+  } finally {
+    dBytes = NO_BYTES;
+  }
+}
+
 /**
  * Decodes one message of `type`. Throws DecodeError (and nothing else) for any input
  * that is not an acceptable message of that type.
  */
 export function decode<T extends MessageType>(type: T, bytes: Uint8Array, opts: DecodeOptions = {}): MessageTypes[T] {
   if (!MESSAGES[type]) throw new TypeError(`no message type ${JSON.stringify(type)}`);
+  const max = opts.maxBytes ?? MAX_MESSAGE_BYTES;
+  // The direct reader (above) takes what boards send; anything else — every refusal
+  // included — goes the full way, which finds the reason and the offset.
+  if (bytes instanceof Uint8Array && bytes.length <= max) {
+    const value = readDirect(type, bytes);
+    if (value !== undefined) return value as MessageTypes[T];
+  }
+  return decodeFull(type, bytes, max);
+}
+
+function decodeFull<T extends MessageType>(type: T, bytes: Uint8Array, maxBytes: number): MessageTypes[T] {
   let scan;
   try {
-    scan = scanCbor(bytes, { maxBytes: opts.maxBytes ?? MAX_MESSAGE_BYTES });
+    scan = scanCbor(bytes, { maxBytes });
   } catch (e) {
     if (e instanceof CborScanError) throw new DecodeError(e.reason, e.offset, '');
     throw e;
