@@ -9,23 +9,13 @@ import { repoPath } from '../protocol/repo-root.js';
 import type { BoardImageKind } from './board-host.js';
 import { BOARD_FRAMES, clockFrame, encodeFrame, FRAME, FrameReader, linkFrame, MAX_PAYLOAD, payloadU32, syncFrame } from './board-feed.js';
 import type { SimBoard } from './sim-board.js';
+import type { MqttBoardOptions } from './mqtt-board.js';
 
-export interface ProcessBoardOptions {
-  kind: BoardImageKind;
-  /** Board id, also its MQTT topic level. */
-  id: string;
-  site: string;
-  /** Broker URL, e.g. mqtt://127.0.0.1:1883. */
-  broker: string;
-  /** Boot id (u32). */
-  boot: number;
-  /** The board clock until the driver sets another, µs since the UTC epoch. */
-  startClockUs: bigint;
-  username?: string;
-  password?: string;
+/** A board in its own process takes what a board on MQTT does, but its log is the process's standard error. */
+export type ProcessBoardOptions = Pick<MqttBoardOptions, 'kind' | 'id' | 'site' | 'broker' | 'boot' | 'startClockUs' | 'username' | 'password'> & {
   /** The board process's log lines (its standard error), prefixed with the board id. */
   log?: (line: string) => void;
-}
+};
 
 /** How long a board process gets to stop by itself after END before it is killed. */
 const STOP_GRACE_MS = 5000;

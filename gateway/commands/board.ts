@@ -7,9 +7,8 @@ import { BoardLink } from '../../sim-hardware/board-link.js';
 import { BrokerConnectError, MqttBoard, randomBoot } from '../../sim-hardware/mqtt-board.js';
 import { bootFrame, FeedError, serveFeed } from '../../sim-hardware/board-feed.js';
 import { isValidBoardId, isValidSiteId } from '../../protocol/topics.js';
-import { CliError, intOption, parseOptions, type Subcommand } from './cli-support.js';
+import { BROKER_SCHEMES, CliError, intOption, isBrokerUrl, parseOptions, type Subcommand } from './cli-support.js';
 
-const BROKER_SCHEMES = ['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:'];
 
 interface BoardOptions {
   kind: BoardImageKind;
@@ -72,13 +71,8 @@ function boardOptions(argv: string[]): BoardOptions {
   if (!isValidBoardId(values.id)) throw new CliError(`--id '${values.id}' is not a board id ([a-z0-9][a-z0-9-]{0,31}, not control or live)`);
   if (!isValidSiteId(values.site)) throw new CliError(`--site '${values.site}' is not a site id ([a-z0-9][a-z0-9-]{0,31})`);
   if (values.broker === undefined) throw new CliError('--broker is required, e.g. mqtt://127.0.0.1:1883');
-  let scheme: string;
-  try {
-    scheme = new URL(values.broker).protocol;
-  } catch {
-    throw new CliError(`--broker '${values.broker}' is not a URL (e.g. mqtt://127.0.0.1:1883)`);
-  }
-  if (!BROKER_SCHEMES.includes(scheme)) throw new CliError(`--broker must be an ${BROKER_SCHEMES.map((s) => s.slice(0, -1)).join('|')} URL, not '${values.broker}'`);
+  if (!URL.canParse(values.broker)) throw new CliError(`--broker '${values.broker}' is not a URL (e.g. mqtt://127.0.0.1:1883)`);
+  if (!isBrokerUrl(values.broker)) throw new CliError(`--broker must be an ${BROKER_SCHEMES.map((s) => s.slice(0, -1)).join('|')} URL, not '${values.broker}'`);
   if (values.feed !== 'stdin' && values.feed !== 'none') throw new CliError(`--feed must be stdin or none, not '${values.feed}'`);
   if (values.password !== undefined && values.username === undefined) throw new CliError('--password needs --username');
   const clock = values['clock-us'];

@@ -29,3 +29,15 @@ export function intOption(value: string | undefined, name: string, min: number, 
   if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`--${name} must be a whole number from ${min} to ${max}, not '${value}'`);
   return n;
 }
+
+/** URL schemes an MQTT broker is reached by (mqtt.js). */
+export const BROKER_SCHEMES = ['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:'] as const;
+
+/** Whether a --broker value is a URL of one of BROKER_SCHEMES. */
+export function isBrokerUrl(value: string): boolean {
+  try {
+    return (BROKER_SCHEMES as readonly string[]).includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}

@@ -2,7 +2,7 @@
 // event log and API, until Ctrl-C.
 import { isValidSiteId } from '../../protocol/topics.js';
 import { Gateway } from '../gateway.js';
-import { CliError, intOption, parseOptions, type Subcommand } from './cli-support.js';
+import { CliError, intOption, isBrokerUrl, parseOptions, type Subcommand } from './cli-support.js';
 import { readFileSync } from 'node:fs';
 import { validateSetup, SetupError } from '../event-setup.js';
 
@@ -43,7 +43,7 @@ Ctrl-C stops it.`,
     });
     if (values.mqtt !== '3.1.1' && values.mqtt !== '5') throw new CliError(`--mqtt must be 3.1.1 or 5, not '${values.mqtt}'`);
     if (!isValidSiteId(values.site)) throw new CliError(`--site '${values.site}' is not a valid site id`);
-    if (values.broker && !/^(mqtts?|tcp|ssl|wss?):\/\//.test(values.broker)) throw new CliError(`--broker must be a URL such as mqtt://127.0.0.1:1883, not '${values.broker}'`);
+    if (values.broker && !isBrokerUrl(values.broker)) throw new CliError(`--broker must be a URL such as mqtt://127.0.0.1:1883, not '${values.broker}'`);
     const http = intOption(values.http, 'http', 0, 65535)!;
     const brokerPort = intOption(values['broker-port'], 'broker-port', 0, 65535);
     let setup;

@@ -13,7 +13,7 @@ import { loadTrack, TrackError } from '../../sim-hardware/track.js';
 import { CredentialsError, loadCredentials, type Credentials } from '../../sim-hardware/credentials.js';
 import { RacePlanError } from '../../sim-hardware/race-plan.js';
 import { isValidSiteId } from '../../protocol/topics.js';
-import { CliError, parseOptions, type Subcommand } from './cli-support.js';
+import { CliError, isBrokerUrl, parseOptions, type Subcommand } from './cli-support.js';
 import { ProgressBar } from './progress.js';
 
 export const simCommand: Subcommand = {
@@ -77,7 +77,7 @@ Exit codes: 0 done, 2 bad options or a bad scenario (the message names the field
     }
     const site = values.site ?? 'sim';
     if (!isValidSiteId(site)) throw new CliError(`--site '${site}' is not a valid site id`);
-    if (values.broker && values.broker !== 'embedded' && !/^(mqtts?|tcp|ssl|wss?):\/\//.test(values.broker)) {
+    if (values.broker && values.broker !== 'embedded' && !isBrokerUrl(values.broker)) {
       throw new CliError(`--broker must be a URL such as mqtt://127.0.0.1:1883 (or 'embedded'), not '${values.broker}'`);
     }
 

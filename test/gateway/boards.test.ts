@@ -10,6 +10,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { BoardKeeper, BoardsState, SeqRanges, type BoardKeeperOptions } from '../../gateway/boards.js';
 import { eventSetupFor } from '../../gateway/commands/sim-race-control.js';
 import { EventLog } from '../../gateway/event-log.js';
+import { tinySetup } from '../support/tiny-setup.js';
 import type { EventSetup } from '../../gateway/event-setup.js';
 import { Ingest } from '../../gateway/ingest.js';
 import type { Action, BoardEntry, LogEntry } from '../../gateway/log-entry.js';
@@ -44,25 +45,7 @@ const envOf = (board: string, boot: number, seq: number, atUs: number, events: B
 const deathOf = (board: string, boot: number, atUs: number) => boardEntry(board, 'death', encode('death', { board, boot }), atUs);
 const act = (action: Action, atUs: number, source: 'race-control' | 'gateway' = 'gateway'): LogEntry => ({ seq: nextSeq++, atUs, source, action });
 
-function setupWith(boards: Array<{ id: string; kind: 'loop' | 'box' }>): EventSetup {
-  return {
-    name: 'boards test',
-    session: 'race',
-    laps: 10,
-    stages: [10],
-    pitSpeedLimitMph: 45,
-    pitSpeedToleranceMph: 5,
-    track: {
-      id: 'test',
-      name: 'Test',
-      lengthM: 846,
-      loops: [{ id: 1, name: 'SF', role: 'start-finish', path: 'track', positionM: 0, board: boards[0]!.id }],
-      pitRoad: { entryM: 700, exitM: 100, lengthM: 250, boxes: [{ number: 1, positionM: 50, board: boards[boards.length - 1]!.id }], openings: [] },
-      boards,
-    },
-    field: [{ car: '1', driver: 'A. Driver', transponder: 1001, box: 1, noseOffsetM: 1.2 }],
-  };
-}
+const setupWith = (boards: Array<{ id: string; kind: 'loop' | 'box' }>): EventSetup => tinySetup('boards test', boards);
 
 function applied(entries: LogEntry[]): BoardsState {
   const s = new BoardsState();

@@ -11,6 +11,7 @@ import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { eventSetupFor } from '../../gateway/commands/sim-race-control.js';
 import { EventLog, QUARANTINE_REASONS, type QuarantineReason } from '../../gateway/event-log.js';
 import { SetupError, type EventSetup } from '../../gateway/event-setup.js';
+import { tinySetup } from '../support/tiny-setup.js';
 import { ActionError, Ingest } from '../../gateway/ingest.js';
 import type { LogEntry } from '../../gateway/log-entry.js';
 import { encode, tryDecode } from '../../protocol/codec.js';
@@ -31,29 +32,13 @@ const envelope = (board: string, boot: number, seq: number, timeUs = T0 + seq) =
   encode('envelope', { board, boot, seq, events: [{ kind: 'passing', loop: 1, transponder: 1001, timeUs, strength: 200, hits: 12, flags: 0 }] });
 const death = (board: string, boot: number) => encode('death', { board, boot });
 
-/** The smallest valid setup naming these boards. */
-function setupWith(boards: string[]): EventSetup {
-  return {
-    name: 'ingest test',
-    session: 'race',
-    laps: 10,
-    stages: [10],
-    pitSpeedLimitMph: 45,
-    pitSpeedToleranceMph: 5,
-    track: {
-      id: 'test',
-      name: 'Test',
-      lengthM: 846,
-      loops: [{ id: 1, name: 'SF', role: 'start-finish', path: 'track', positionM: 0, board: boards[0]! }],
-      pitRoad: { entryM: 700, exitM: 100, lengthM: 250, boxes: [{ number: 1, positionM: 50, board: boards[boards.length - 1]! }], openings: [] },
-      boards: boards.map((id) => ({ id, kind: 'loop' as const })),
-    },
-    field: [{ car: '1', driver: 'A. Driver', transponder: 1001, box: 1, noseOffsetM: 1.2 }],
-  };
-}
+/** The smallest valid setup naming these (loop) boards. */
+const setupWith = (boards: string[]): EventSetup => tinySetup('ingest test', boards.map((id) => ({ id, kind: 'loop' as const })));
 
-/** An entry with its payload as hex: cbor-x leaves a cached DataView on arrays it decoded, which toEqual would see. */
-// What the log holds: the decoded value handed along with an entry is never stored.
+/**
+ * An entry as the log holds it, payload as hex: cbor-x leaves a cached DataView on arrays
+ * it decoded, which toEqual would see, and the decoded value handed along is never stored.
+ */
 const plain = (e: LogEntry) => {
   if (e.source !== 'board') return e;
   const { value: _value, ...rest } = e;

@@ -20,8 +20,8 @@ import type { Results } from '../../gateway/results.js';
 import { repoPath } from '../../protocol/repo-root.js';
 import { loadTrack } from '../../sim-hardware/track.js';
 import { directGateway, entryRow, feedAll, feedEntry, tenLapFeed, type RaceFeed } from '../support/gateway-feed.js';
-import { randomScenario, writeScenario, type ScenarioJson } from '../support/random-scenario.js';
-import { asTruth, planTruth, type Truth } from '../support/truth.js';
+import { randomScenario, writeScenario } from '../support/random-scenario.js';
+import { asTruth, missTheLine, type Truth } from '../support/truth.js';
 import { scoringToleranceUs, truthResults } from '../support/truth-results.js';
 
 const TEN = repoPath('sim-hardware', 'scenarios', 'martinsville-10.json');
@@ -53,14 +53,6 @@ async function pitwall(argv: string[]): Promise<number> {
   }
 }
 
-/** R-SF-9 in the truth: a start/finish crossing in the middle of the race the track loop misses. */
-function missTheLine(value: ScenarioJson): ScenarioJson {
-  const { truth, track } = planTruth(value);
-  const line = track.loops.find((l) => l.role === 'start-finish' && l.path === 'track')!;
-  const xs = truth.crossings.filter((c) => c.loop === line.id && c.lap >= 2 && c.lap <= value.laps - 2);
-  const c = xs[Math.floor(xs.length / 2)]!;
-  return { ...value, faults: [...value.faults.filter((f) => f.kind !== 'missed-read'), { kind: 'missed-read', loop: line.id, car: c.car, lap: c.lap }] };
-}
 
 const readJson = (file: string): any => JSON.parse(readFileSync(file, 'utf8'));
 

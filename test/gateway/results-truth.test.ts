@@ -16,7 +16,7 @@ import { repoPath } from '../../protocol/repo-root.js';
 import { runSimulation } from '../../sim-hardware/simulation.js';
 import { raceLog } from '../support/race-log.js';
 import { randomScenario, writeScenario, type RandomScenarioOptions, type ScenarioJson } from '../support/random-scenario.js';
-import { asTruth, planTruth, type Truth } from '../support/truth.js';
+import { asTruth, missTheLine, type Truth } from '../support/truth.js';
 import { EVEN_SPEED_US, orderDisagreements, photoFinishLaps, scoringToleranceUs, truthResults, type Placed } from '../support/truth-results.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pitwall-results-'));
@@ -31,14 +31,6 @@ afterAll(() => {
   );
 });
 
-/** R-SF-9 in the truth: a start/finish crossing in the middle of the race the track loop misses. */
-function missTheLine(value: ScenarioJson): ScenarioJson {
-  const { truth, track } = planTruth(value);
-  const line = track.loops.find((l) => l.role === 'start-finish' && l.path === 'track')!;
-  const xs = truth.crossings.filter((c) => c.loop === line.id && c.lap >= 2 && c.lap <= value.laps - 2);
-  const c = xs[Math.floor(xs.length / 2)]!;
-  return { ...value, faults: [...value.faults.filter((f) => f.kind !== 'missed-read'), { kind: 'missed-read', loop: line.id, car: c.car, lap: c.lap }] };
-}
 
 /** The clock drift of a board-faults scenario moved onto one board. */
 function driftOn(board: string, ppm: number) {

@@ -9,6 +9,7 @@ import { validateScenario, type Fault, type Scenario } from '../../sim-hardware/
 import type { BoardMessage } from '../../sim-hardware/sim-board.js';
 import { GREEN_EPOCH_US } from '../../sim-hardware/simulation.js';
 import { loadTrack, type Track } from '../../sim-hardware/track.js';
+import type { ScenarioJson } from './random-scenario.js';
 
 export type TruthCrossing = TrueCrossing;
 
@@ -167,4 +168,13 @@ export function decodeMessages(messages: readonly BoardMessage[]): DecodedMessag
 /** Race time (µs from the green) of a board clock reading, undoing the board's drift. */
 export function raceTimeUs(boardUs: number, ppm = 0, epochUs = GREEN_EPOCH_US): number {
   return (boardUs - epochUs) / (1 + ppm * 1e-6);
+}
+
+/** R-SF-9 in the truth: a start/finish crossing in the middle of the race the track loop misses. */
+export function missTheLine(value: ScenarioJson): ScenarioJson {
+  const { truth, track } = planTruth(value);
+  const line = track.loops.find((l) => l.role === 'start-finish' && l.path === 'track')!;
+  const xs = truth.crossings.filter((c) => c.loop === line.id && c.lap >= 2 && c.lap <= value.laps - 2);
+  const c = xs[Math.floor(xs.length / 2)]!;
+  return { ...value, faults: [...value.faults.filter((f) => f.kind !== 'missed-read'), { kind: 'missed-read', loop: line.id, car: c.car, lap: c.lap }] };
 }
