@@ -5,6 +5,7 @@
 // re-send what is missing and to answer time checks, logging each command as a gateway
 // action before sending it (firmware/ABI.md, "Life of a board").
 import { encode, tryDecode } from '../protocol/codec.js';
+import { clockOffsetUs } from './scoring/clock.js';
 import { HEALTH_COUNTERS, type BoardKind, type Birth, type Capacities, type ClockReply, type Death, type Envelope, type Health } from '../protocol/schema.js';
 import { boardTopic, CHANNEL_MESSAGE } from '../protocol/topics.js';
 import type { Action, ActionEntry, BoardEntry, LogEntry } from './log-entry.js';
@@ -394,7 +395,7 @@ export class BoardsState {
     // Only replies to a logged time check of this board, echoing what it sent.
     if (!p || p.board !== r.id || p.sentUs !== c.echoUs) return;
     this.pending.delete(c.command);
-    r.clock = { offsetUs: c.timeUs - (p.sentUs + atUs) / 2, roundTripUs: atUs - p.sentUs, command: c.command, atUs };
+    r.clock = { offsetUs: clockOffsetUs(p.sentUs, c.timeUs, atUs), roundTripUs: atUs - p.sentUs, command: c.command, atUs };
   }
 
   private applyAction(e: ActionEntry): void {

@@ -4,7 +4,6 @@
 // known in advance; only the flags depend on who leads, and they are settled in time
 // order as the leaders complete laps. How it moves, and the contracts it keeps
 // (lapTimes, gridGapS), are in race.md.
-import type { VehicleGeometry } from '../protocol/schema.js';
 import { judgeBox, type Margins } from './box-geometry.js';
 import { BOX_UNCERTAINTY_MM, pitSegments, pitStartFinish, type Track, type TrackBox } from './track.js';
 import { Course, timedStretch } from './course.js';
@@ -486,5 +485,3 @@ export function pitRoadOpenAt(changes: readonly PitRoadChange[], tUs: number): b
   }
   return open;
 }
-
-export type { VehicleGeometry };

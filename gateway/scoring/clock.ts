@@ -44,10 +44,15 @@ function bySample(a: Sample, b: Sample): number {
   return a.boardUs - b.boardUs || a.offsetUs - b.offsetUs;
 }
 
+/** A board's clock minus the gateway's, assuming the way there and back take as long (µs). */
+export function clockOffsetUs(sentUs: number, replyBoardUs: number, replyAtUs: number): number {
+  return replyBoardUs - (sentUs + replyAtUs) / 2;
+}
+
 /** A check and its reply → a sample of the board's offset, or null when there is none to use. */
 function sampleOf(sentUs: number | undefined, r: ClockReply | undefined): Sample | null {
   if (sentUs === undefined || r === undefined || r.atUs < sentUs || r.atUs - sentUs > MAX_ROUND_TRIP_US) return null;
-  return { boardUs: r.timeUs, offsetUs: r.timeUs - (sentUs + r.atUs) / 2 };
+  return { boardUs: r.timeUs, offsetUs: clockOffsetUs(sentUs, r.timeUs, r.atUs) };
 }
 
 export class BoardClocks {
