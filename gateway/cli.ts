@@ -9,9 +9,10 @@ import { simCommand } from './commands/sim.js';
 import { gatewayCommand } from './commands/gateway.js';
 import { replayCommand, resultsCommand } from './commands/replay.js';
 import { startCommand } from './commands/start.js';
+import { auditCommand } from './commands/audit.js';
 import { CliError, type Subcommand } from './commands/cli-support.js';
 
-export const SUBCOMMANDS: readonly Subcommand[] = [startCommand, gatewayCommand, simCommand, replayCommand, resultsCommand, boardCommand, selftestCommand, decodeCommand];
+export const SUBCOMMANDS: readonly Subcommand[] = [startCommand, gatewayCommand, simCommand, replayCommand, resultsCommand, auditCommand, boardCommand, selftestCommand, decodeCommand];
 
 function usage(): string {
   const width = Math.max(...SUBCOMMANDS.map((c) => c.name.length));
