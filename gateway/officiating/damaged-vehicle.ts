@@ -215,12 +215,12 @@ function clockOf(
     pitRoadUs += runUs;
     visitsOut.push({
       pitInUs: k.v.pitInUs === null ? null : Math.round(k.v.pitInUs),
-      pitExitUs: k.v.pitExitUs === null || k.live ? null : Math.round(k.v.pitExitUs),
+      pitExitUs: k.live || k.exitMissed ? null : Math.round(k.v.pitExitUs!),
       fromUs: span.from,
       toUs: span.to,
       entryMissed: k.entryMissed,
       exitMissed: k.exitMissed,
-      live: k.live && span.to === now,
+      live: k.live && d.cleared === null,
       countedS: sec(runUs),
       redS: sec(span.to - span.from - runUs),
     });

@@ -136,6 +136,11 @@ describe('R-PIT-DAMAGE-1 damaged vehicle clock', () => {
   test('R-PIT-DAMAGE-1: as of nowUs — an exit, mark or violation later than now is not known yet', () => {
     const [c] = clocks({ nowS: 50, visits: [visit(10, 130)], violations: [speeding(60, 'later')], marks: [mark(0, 1), mark(55, 2, false)] });
     expect(c).toMatchObject({ usedS: 40, clearedUs: null, running: true, status: 'repairing', additions: [] });
+    expect(c!.visits[0]).toMatchObject({ pitExitUs: null, toUs: at(50), live: true });
+    // Cleared while on pit road: counted to the clear, no longer live.
+    const [cl] = clocks({ nowS: 50, visits: [visit(10, null)], marks: [mark(0, 1), mark(30, 2, false)] });
+    expect(cl).toMatchObject({ usedS: 20, running: false, status: 'cleared' });
+    expect(cl!.visits[0]).toMatchObject({ toUs: at(30), live: false });
   });
 
   test('R-PIT-DAMAGE-1: a missed entry line counts from the first time heard on pit road, and says so', () => {
