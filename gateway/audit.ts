@@ -266,7 +266,12 @@ export async function writeAudit(opts: AuditOptions): Promise<AuditReport> {
   checkOut(out, db, force);
   const sourceBytes = statSync(db).size;
 
-  const stage = mkdtempSync(join(dirname(resolve(out)), `.${basename(out)}.audit-`));
+  let stage: string;
+  try {
+    stage = mkdtempSync(join(dirname(resolve(out)), `.${basename(out)}.audit-`));
+  } catch (e) {
+    throw new AuditError(`cannot write in ${dirname(resolve(out))} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   try {
     // 1. One snapshot of the log: everything below is read from it.
     progress(0, 'snapshot of the log');
