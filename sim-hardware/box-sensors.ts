@@ -246,6 +246,13 @@ export interface StopScenario {
   driveThrough?: boolean;
   /** A transit's speed at the pose (m/s, 0.5..approachSpeedMps); approachSpeedMps when omitted. */
   transitSpeedMps?: number;
+  /**
+   * A drive-through along a motion planned elsewhere (a race plan's, through a box it
+   * does not stop in): the nose's distance past the back line's inner edge (m) over
+   * time. It replaces the braking model, so arriveUs and approachSpeedMps are taken
+   * from it (the fields are ignored); the vehicle must not stand over the box.
+   */
+  noseMotion?: PathMotion;
 }
 
 /** How a vehicle brakes into its box and leaves it; see box-sensors.md. */
@@ -289,9 +296,14 @@ function validateStop(s: StopScenario, what: string): void {
   validateVehicle(s.vehicle, `${what}.vehicle`);
   validatePose(s.pose, `${what}.pose`);
   checkInt(`${what}.transponder`, s.transponder, 1, 0xffffffff);
-  finiteIn(`${what}.arriveUs`, s.arriveUs, -Infinity);
-  finiteIn(`${what}.approachSpeedMps`, s.approachSpeedMps, 0.5);
   if (s.driveThrough !== undefined && typeof s.driveThrough !== 'boolean') throw new RangeError(`${what}.driveThrough must be a boolean`);
+  if (s.noseMotion !== undefined) {
+    if (!s.driveThrough) throw new RangeError(`${what}.noseMotion is only for a drive-through`);
+    if (s.transitSpeedMps !== undefined) throw new RangeError(`${what}.transitSpeedMps and noseMotion exclude each other: the motion sets the speed`);
+  } else {
+    finiteIn(`${what}.arriveUs`, s.arriveUs, -Infinity);
+    finiteIn(`${what}.approachSpeedMps`, s.approachSpeedMps, 0.5);
+  }
   if (!s.driveThrough) {
     finiteIn(`${what}.stopDurationUs`, s.stopDurationUs, Number.MIN_VALUE);
     if (s.transitSpeedMps !== undefined) throw new RangeError(`${what}.transitSpeedMps is only for a drive-through`);
@@ -344,6 +356,7 @@ function smoothstep(s: number): number {
  */
 export function stopPath(stop: StopScenario): StopPath {
   validateStop(stop, 'stop');
+  if (stop.noseMotion) return givenPath(stop, stop.noseMotion);
   const { pose, vehicle: v } = stop;
   const transit = stop.driveThrough === true;
   const v0 = stop.approachSpeedMps;
@@ -379,6 +392,32 @@ export function stopPath(stop: StopScenario): StopPath {
     },
     speedMpsAt: (tUs) => motion.speedAt(tUs - poseUs),
     timeAtCentreX: (xMm) => poseUs + relTime(xMm),
+  };
+}
+
+/**
+ * A drive-through along a given nose motion: the centre's x follows it, y and yaw ease
+ * to the pose's within BOX_MOTION.blendMm of it as in stopPath, and it never stands.
+ */
+function givenPath(stop: StopScenario, nose: PathMotion): StopPath {
+  const { pose, vehicle: v, box } = stop;
+  // The nose is d m past the back line's inner edge when the centre is at d·1000 − L/2 − nose reach.
+  const backToCentreMm = box.lengthMm / 2 + v.wheelbaseMm / 2 + v.frontOverhangMm;
+  const timeAtCentreX = (xMm: number): number => nose.timeAt((xMm + backToCentreMm) / 1000);
+  const poseUs = timeAtCentreX(pose.xMm);
+  const blend = (distMm: number): number => smoothstep(1 - distMm / BOX_MOTION.blendMm);
+  return {
+    poseUs,
+    stopEndUs: poseUs,
+    arriveUs: nose.timeAt(0),
+    departUs: timeAtCentreX(box.lengthMm / 2 + v.wheelbaseMm / 2 + v.rearOverhangMm),
+    poseAt(tUs) {
+      const xMm = nose.positionAt(tUs) * 1000 - backToCentreMm;
+      const w = blend(Math.abs(xMm - pose.xMm));
+      return { xMm, yMm: w * pose.yMm + 0, yawDeg: w * pose.yawDeg + 0 }; // + 0: never −0
+    },
+    speedMpsAt: (tUs) => nose.speedAt(tUs),
+    timeAtCentreX,
   };
 }
 
@@ -487,6 +526,12 @@ function plan(stop: StopScenario, profile: BoxSensorProfile): Planned {
     sensedToUs,
   };
   return { stop, path, truth, crewAt };
+}
+
+/** A stop's truth without its samples (what boxSamples would say of it; the span it is sensed in, too). */
+export function stopTruthOf(stop: StopScenario, profile: BoxSensorProfile = DEFAULT_BOX_SENSOR_PROFILE): StopTruth {
+  validateStop(stop, 'stop');
+  return plan(stop, validateBoxSensorProfile(profile)).truth;
 }
 
 // ------------------------------------------------------------------ samples

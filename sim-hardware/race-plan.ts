@@ -8,9 +8,10 @@ import { judgeBox, type Margins } from './box-geometry.js';
 import { BOX_UNCERTAINTY_MM, pitSegments, pitStartFinish, type Track, type TrackBox } from './track.js';
 import { Course, timedStretch } from './course.js';
 import type { PathMotion } from './motion.js';
+import { boxClash, boxVisits, describeClash, standsOver } from './box-visits.js';
 import { planPitVisit, PitPlanError, type PitVisitPlan } from './pit-visit.js';
 import { createRng, hashSeed } from './random.js';
-import type { Entry, PitStop, Scenario } from './scenario.js';
+import { DEFAULT_BOXES_THROUGH_LIMIT, DEFAULT_CREW_LIMIT, type Entry, type PitStop, type Scenario } from './scenario.js';
 import type { BoxClause } from '../protocol/schema.js';
 
 /** A paceS truck's caution lap takes this many times its green lap. */
@@ -62,7 +63,12 @@ export interface PlannedStop {
   /** Index in scenario.pitStops. */
   index: number;
   stop: PitStop;
+  /** Its own box (a pass-through drives past it). */
   box: TrackBox;
+  /** Drives the whole of pit road without stopping (visit.stop is null). */
+  passThrough: boolean;
+  /** The boxes it drives through on the way into its box and out of it, in pit road order (R-PIT-BOX-3). */
+  through: { entering: TrackBox[]; leaving: TrackBox[] };
   visit: PitVisitPlan;
   /** The nose reaches the fork onto pit road (µs). */
   forkUs: number;
@@ -114,6 +120,9 @@ export interface RacePlan {
   track: Track;
   limitMph: number;
   toleranceMph: number;
+  /** The event's crew limit (R-PIT-CREW-2) and boxes-through limit (R-PIT-BOX-3). */
+  crewLimit: number;
+  boxesThroughLimit: number;
   cars: CarPlan[];
   flags: FlagChange[];
   pitRoad: PitRoadChange[];
@@ -167,6 +176,7 @@ export function planRace(scenario: Scenario, track: Track): RacePlan {
   const trackLoops = track.loops.filter((l) => l.path === 'track').map((l) => l.positionM);
   const redStopM = redFlagSpot(trackLoops, len, track.pitRoad.entryM);
   const boxes = new Map(track.pitRoad.boxes.map((b) => [b.number, b]));
+  const boxOrder = track.pitRoad.boxes;
   const stopsByCar = new Map<string, Map<number, number>>();
   scenario.pitStops.forEach((s, i) => {
     const m = stopsByCar.get(s.car) ?? new Map<number, number>();
@@ -311,13 +321,15 @@ export function planRace(scenario: Scenario, track: Track): RacePlan {
     while (stopIndex !== undefined) {
       const stop = scenario.pitStops[stopIndex]!;
       const box = boxes.get(entry.box)!;
+      const passThrough = stop.passThrough === true;
+      const through = boxesThrough(stop, stopIndex, box, boxOrder, track);
       let visit: PitVisitPlan;
       try {
         visit = planPitVisit({
           segments,
           lengthM: track.pitRoad.lengthM,
           limitMph,
-          box,
+          box: passThrough ? null : box,
           vehicle: track.vehicle,
           pose: stop.pose,
           standS: Math.max(stop.serviceS, MIN_STAND_S),
@@ -353,6 +365,8 @@ export function planRace(scenario: Scenario, track: Track): RacePlan {
         index: stopIndex,
         stop,
         box,
+        passThrough,
+        through,
         visit,
         forkUs,
         pitFromUs,
@@ -400,6 +414,8 @@ export function planRace(scenario: Scenario, track: Track): RacePlan {
     track,
     limitMph,
     toleranceMph,
+    crewLimit: scenario.event?.crewLimit ?? DEFAULT_CREW_LIMIT,
+    boxesThroughLimit: scenario.event?.boxesThroughLimit ?? DEFAULT_BOXES_THROUGH_LIMIT,
     cars: states.map((st, i) => ({
       entry: scenario.field[i]!,
       index: i,
@@ -419,7 +435,32 @@ export function planRace(scenario: Scenario, track: Track): RacePlan {
     startUs: -LEAD_IN_US,
     endUs: lastFinish + RUN_OUT_US,
   };
+  // A box driven through must be free then (R-PIT-BOX-3 is about driving through, not into, a box).
+  if (plan.cars.some((c) => c.stops.some((s) => s.through.entering.length + s.through.leaving.length > 0))) {
+    const clash = boxClash(boxVisits(plan));
+    if (clash) throw new RacePlanError(`pitStops[${clash.through.index}].boxesThrough`, describeClash(clash));
+  }
   return plan;
+}
+
+/**
+ * The boxes a stop drives through (R-PIT-BOX-3): the n just before its own along pit
+ * road entering, the m just after leaving, vacant ones too (openings are no boxes).
+ * Standing in its own box it must not be over one of them: it would stop there.
+ */
+function boxesThrough(stop: PitStop, index: number, own: TrackBox, order: readonly TrackBox[], track: Track): PlannedStop['through'] {
+  const n = stop.boxesThrough?.entering ?? 0;
+  const m = stop.boxesThrough?.leaving ?? 0;
+  if (n === 0 && m === 0) return { entering: [], leaving: [] };
+  const field = `pitStops[${index}].boxesThrough`;
+  if (stop.passThrough) throw new RacePlanError(field, 'a pass-through does not stop in its box');
+  const k = order.indexOf(own);
+  if (k - n < 0 || k + m >= order.length) throw new RacePlanError(field, `box ${own.number} has ${k} boxes before it and ${order.length - 1 - k} after it on pit road, not ${n} and ${m}`);
+  const through = { entering: order.slice(k - n, k), leaving: order.slice(k + 1, k + 1 + m) };
+  for (const b of [...through.entering, ...through.leaving]) {
+    if (standsOver(track.vehicle, own, stop.pose, b)) throw new RacePlanError(field, `standing at its pose in box ${own.number} the truck is over box ${b.number}: it would stop there, not drive through it`);
+  }
+  return through;
 }
 
 /** Shortest time standing in a box (s): a stop with no service still stops. */

@@ -2,12 +2,12 @@
 // hits of every loop (loop-field.ts) in windows of time, and the samples of every
 // pit box (box-sensors.ts), per board. Missed reads of the scenario are taken out
 // here, as a loop that did not hear the transponder.
-import type { BoxDef } from '../protocol/schema.js';
-import { boxSamples, DEFAULT_BOX_SENSOR_PROFILE, type BoxSensorProfile, type StopScenario, type StopTruth } from './box-sensors.js';
+import { boxSamples, DEFAULT_BOX_SENSOR_PROFILE, type BoxSensorProfile, type StopTruth } from './box-sensors.js';
+import { boxClash, boxVisits, describeClash, type BoxVisit } from './box-visits.js';
 import { DEFAULT_PROFILE, loopHits, makeTransponder, type FieldVehicle, type LoopFieldProfile, type LoopHit, type LoopLine } from './loop-field.js';
 import type { PathMotion } from './motion.js';
 import { hashSeed } from './random.js';
-import type { CarPlan, PlannedStop, RacePlan } from './race-plan.js';
+import { RacePlanError, type CarPlan, type RacePlan } from './race-plan.js';
 
 export interface SensorProfiles {
   loop: LoopFieldProfile;
@@ -15,11 +15,6 @@ export interface SensorProfiles {
 }
 
 export const DEFAULT_SENSORS: SensorProfiles = { loop: DEFAULT_PROFILE, box: DEFAULT_BOX_SENSOR_PROFILE };
-
-/** Crew over the wall for a stop with service (R-PIT-CREW-2 allows six). */
-export const SERVICE_CREW = 6;
-/** Service starts this long after the truck stops, and the crew is back this long before it leaves (s). */
-export const SERVICE_MARGIN_S = 0.3;
 
 /** The transponder's motion: `offsetM` behind the nose. */
 export function behind(nose: PathMotion, offsetM: number): PathMotion {
@@ -68,6 +63,7 @@ export class RaceSensors {
       const e = car.entry;
       const tr = makeTransponder(e.transponder, profiles.loop, scenario.seed, { noseOffsetM: e.noseOffsetM, lateralM: lateralOf(scenario.seed, car) });
       this.trackVehicles.push({ transponder: tr, motion: behind(car.track, e.noseOffsetM), active: car.trackActive });
+      // A pass-through is on pit road like any visit.
       for (const s of car.stops) {
         this.pitVehicles.push({ transponder: tr, motion: behind(s.motion, e.noseOffsetM), active: [[s.pitFromUs, s.pitToUs]], fromUs: s.pitFromUs, toUs: s.pitToUs });
       }
@@ -98,15 +94,18 @@ export class RaceSensors {
     return out;
   }
 
+  /** Every box's visits (stops in their own box, boxes driven through), per box board. */
   private buildBoxInput(): void {
     const { track, scenario } = this.plan;
-    const byBoard = new Map<string, Array<{ stop: StopScenario; index: number }>>();
-    for (const car of this.plan.cars) {
-      for (const s of car.stops) {
-        const list = byBoard.get(s.box.board) ?? [];
-        list.push({ stop: stopScenario(this.plan, car, s), index: s.index });
-        byBoard.set(s.box.board, list);
-      }
+    const visits = boxVisits(this.plan);
+    // planRace checked the boxes driven through with the default sensors; these may sense farther.
+    const clash = boxClash(visits, this.profiles.box);
+    if (clash) throw new RacePlanError(`pitStops[${clash.through.index}].boxesThrough`, describeClash(clash));
+    const byBoard = new Map<string, BoxVisit[]>();
+    for (const v of visits) {
+      const list = byBoard.get(v.box.board) ?? [];
+      list.push(v);
+      byBoard.set(v.box.board, list);
     }
     track.boards.forEach((b, i) => {
       const list = byBoard.get(b.id);
@@ -117,6 +116,7 @@ export class RaceSensors {
         hashSeed(scenario.seed, 0xb0c5, i),
       );
       for (const x of list) {
+        if (x.kind !== 'stop') continue;
         const t = truth.find((y) => y.transponder === x.stop.transponder && y.arriveUs === x.stop.arriveUs);
         if (t) this.stopTruth.set(x.index, t);
       }
@@ -126,32 +126,6 @@ export class RaceSensors {
       this.boxInput.set(b.id, { timesUs, records, recordBytes: 64 });
     });
   }
-}
-
-function boxDef(s: PlannedStop): BoxDef {
-  const b = s.box;
-  return { number: b.number, lengthMm: b.lengthMm, widthMm: b.widthMm, lineMm: b.lineMm, outsideLeft: b.outsideLeft };
-}
-
-/** The box sensors' view of a planned stop (box-sensors.ts), consistent with its pit road motion. */
-export function stopScenario(plan: RacePlan, car: CarPlan, s: PlannedStop): StopScenario {
-  const visit = s.visit.stop!;
-  const serviceS = s.stop.serviceS;
-  const serviceDurationS = Math.max(0, serviceS - 2 * SERVICE_MARGIN_S);
-  const stop: StopScenario = {
-    box: boxDef(s),
-    vehicle: { ...plan.track.vehicle },
-    transponder: car.entry.transponder,
-    pose: { ...s.stop.pose },
-    arriveUs: s.motion.timeAt(s.box.positionM - s.box.lengthMm / 2000),
-    approachSpeedMps: visit.approachSpeedMps,
-    stopDurationUs: visit.standS * 1e6,
-    serviceStartAfterUs: SERVICE_MARGIN_S * 1e6,
-    serviceDurationUs: serviceDurationS * 1e6,
-    crew: serviceDurationS > 0 ? SERVICE_CREW : 0,
-  };
-  if (s.stop.crewEarlyBoxes !== undefined) stop.crewEarlyBoxes = s.stop.crewEarlyBoxes;
-  return stop;
 }
 
 /** Where across the track a truck's transponder runs (m from the loop's centre), drawn per truck. */

@@ -3,8 +3,10 @@
 // it. Every number here comes from the planned motion, never from a sensor.
 import { MPH } from './box-sensors.js';
 import type { StopTruth } from './box-sensors.js';
-import { pitRoadOpenAt, type CarPlan, type RacePlan } from './race-plan.js';
-import type { Fault } from './scenario.js';
+import { transitUs } from './box-visits.js';
+import { PIT_RULES, visitViolations, type PitViolation } from './pit-violations.js';
+import { pitRoadOpenAt, type CarPlan, type PlannedStop, type RacePlan } from './race-plan.js';
+import { DEFAULT_CREW, type Fault } from './scenario.js';
 import { pitSegments } from './track.js';
 
 export const TRUTH_FORMAT = 'pitwall-truth/1';
@@ -120,6 +122,100 @@ export function buildTruth(inp: TruthInputs): Record<string, unknown> {
   const spans = track.pitRoad.entryM > track.pitRoad.exitM;
   const laps = plan.cars.flatMap((car) => lapsOf(car, spans));
   const pitOut = track.loops.find((l) => l.role === 'pit-out')!;
+  const timed: TimedViolation[] = [];
+  const pitStops = plan.cars
+    .flatMap((car) => car.stops.map((s) => ({ car, s })))
+    .sort((a, b) => a.s.index - b.s.index)
+    .map(({ car, s }) => {
+      const off = car.entry.noseOffsetM;
+      const txAt = (loop: number): number => s.motion.timeAt(lineOf.get(loop)!.positionM + off);
+      const segs = segments.map((seg) => {
+        const plan_ = s.visit.segments.find((p) => p.number === seg.number)!;
+        const dtS = (txAt(seg.toLoop) - txAt(seg.fromLoop)) / 1e6;
+        const mph = seg.lengthM / dtS / MPH;
+        return {
+          segment: seg.number,
+          fromLoop: seg.fromLoop,
+          toLoop: seg.toLoop,
+          lengthM: seg.lengthM,
+          mph,
+          scripted: plan_.scripted,
+          byStop: plan_.mph === null,
+          speeding: mph > over,
+        };
+      });
+      const bt = inp.stopTruth.get(s.index);
+      const pitRoadOpen = pitRoadOpenAt(plan.pitRoad, s.commitmentUs);
+      const speeding = segs.filter((x) => x.speeding).map((x) => x.segment);
+      const standFromUs = s.visit.stop ? s.forkUs + s.visit.stop.standFromUs : null;
+      const maxCrew = bt?.maxCrew ?? 0;
+      const stop = s.visit.stop && {
+        pose: s.stop.pose,
+        standFromUs: r3(standFromUs!),
+        standToUs: r3(standFromUs! + s.visit.stop.standS * 1e6),
+        margins: s.margins,
+        inBox: s.inBox,
+        clause: s.clause,
+        marginMm: s.marginMm,
+        closeCall: s.closeCall,
+        serviceStartUs: bt?.serviceStartUs == null ? null : r3(bt.serviceStartUs),
+        serviceEndUs: bt?.serviceEndUs == null ? null : r3(bt.serviceEndUs),
+        crewOverUs: bt?.crewOverUs == null ? null : r3(bt.crewOverUs),
+        crewDistanceMm: bt?.crewDistanceMm ?? null,
+        crewTooSoon: bt?.crewTooSoon ?? false,
+        maxCrew,
+        tooManyCrew: maxCrew > plan.crewLimit,
+      };
+      const violations = visitViolations({
+        passThrough: s.passThrough,
+        speeding,
+        pitRoadOpen,
+        stop: stop && { ...stop, serviced: stop.serviceStartUs !== null },
+        entering: s.through.entering.length,
+        leaving: s.through.leaving.length,
+        crewLimit: plan.crewLimit,
+        boxesThroughLimit: plan.boxesThroughLimit,
+      });
+      // When each happened: speeding at the exit of its first speeding segment, the box at
+      // the stop, the crew when the first goes over, the boxes at the first transit, the
+      // closed pit road at the commitment line.
+      const atUs = (v: PitViolation): number => {
+        switch (v.rule) {
+          case 'R-PIT-SPEED-1':
+          case 'R-PIT-SPEED-2':
+            return txAt(segs.find((x) => x.segment === v.segments[0])!.toLoop);
+          case 'R-PIT-BOX-2':
+            return standFromUs!;
+          case 'R-PIT-CREW-1':
+          case 'R-PIT-CREW-2':
+            return bt!.crewOverUs!;
+          case 'R-PIT-BOX-3':
+            return firstTransitUs(plan, car, s);
+          case 'R-PIT-OPEN-2':
+            return s.commitmentUs;
+        }
+      };
+      for (const v of violations) timed.push({ atUs: r3(atUs(v)), car: car.entry.car, index: s.index, lap: s.stop.lap, ...v });
+      return {
+        index: s.index,
+        car: car.entry.car,
+        transponder: car.entry.transponder,
+        lap: s.stop.lap,
+        box: s.box.number,
+        commitmentUs: r3(s.commitmentUs),
+        pitRoadOpen,
+        pitInUs: r3(txAt(segments[0]!.fromLoop)),
+        pitOutUs: r3(s.motion.timeAt(pitOut.positionM)),
+        segments: segs,
+        speeding,
+        stop,
+        passThrough: s.passThrough,
+        crew: s.passThrough ? 0 : (s.stop.crew ?? DEFAULT_CREW),
+        boxesThrough: { entering: s.through.entering.map((b) => b.number), leaving: s.through.leaving.map((b) => b.number) },
+        violations,
+      };
+    });
+  timed.sort((a, b) => a.atUs - b.atUs || a.index - b.index || PIT_RULES.indexOf(a.rule) - PIT_RULES.indexOf(b.rule));
   return {
     format: TRUTH_FORMAT,
     scenario: {
@@ -132,6 +228,8 @@ export function buildTruth(inp: TruthInputs): Record<string, unknown> {
       gridGapS: scenario.gridGapS,
       pitSpeedLimitMph: plan.limitMph,
       pitSpeedToleranceMph: plan.toleranceMph,
+      crewLimit: plan.crewLimit,
+      boxesThroughLimit: plan.boxesThroughLimit,
     },
     clock: { epochUs: inp.epochUs },
     startUs: plan.startUs,
@@ -143,64 +241,22 @@ export function buildTruth(inp: TruthInputs): Record<string, unknown> {
     flags: plan.flags.map((f) => ({ ...f, atUs: r3(f.atUs) })),
     pitRoad: plan.pitRoad.map((p) => ({ ...p, atUs: r3(p.atUs) })),
     redStops: plan.cars.flatMap((c) => c.redStops.map((r) => ({ car: c.entry.car, redFlag: r.redFlag, lap: r.lap, fromUs: r3(r.fromUs), toUs: r3(r.toUs) }))),
-    pitStops: plan.cars
-      .flatMap((car) => car.stops.map((s) => ({ car, s })))
-      .sort((a, b) => a.s.index - b.s.index)
-      .map(({ car, s }) => {
-        const off = car.entry.noseOffsetM;
-        const txAt = (loop: number): number => s.motion.timeAt(lineOf.get(loop)!.positionM + off);
-        const segs = segments.map((seg) => {
-          const plan_ = s.visit.segments.find((p) => p.number === seg.number)!;
-          const dtS = (txAt(seg.toLoop) - txAt(seg.fromLoop)) / 1e6;
-          const mph = seg.lengthM / dtS / MPH;
-          return {
-            segment: seg.number,
-            fromLoop: seg.fromLoop,
-            toLoop: seg.toLoop,
-            lengthM: seg.lengthM,
-            mph,
-            scripted: plan_.scripted,
-            byStop: plan_.mph === null,
-            speeding: mph > over,
-          };
-        });
-        const bt = inp.stopTruth.get(s.index);
-        return {
-          index: s.index,
-          car: car.entry.car,
-          transponder: car.entry.transponder,
-          lap: s.stop.lap,
-          box: s.box.number,
-          commitmentUs: r3(s.commitmentUs),
-          pitRoadOpen: pitRoadOpenAt(plan.pitRoad, s.commitmentUs),
-          pitInUs: r3(txAt(segments[0]!.fromLoop)),
-          pitOutUs: r3(s.motion.timeAt(pitOut.positionM)),
-          segments: segs,
-          speeding: segs.filter((x) => x.speeding).map((x) => x.segment),
-          stop: {
-            pose: s.stop.pose,
-            standFromUs: r3(s.forkUs + s.visit.stop!.standFromUs),
-            standToUs: r3(s.forkUs + s.visit.stop!.standFromUs + s.visit.stop!.standS * 1e6),
-            margins: s.margins,
-            inBox: s.inBox,
-            clause: s.clause,
-            marginMm: s.marginMm,
-            closeCall: s.closeCall,
-            serviceStartUs: bt?.serviceStartUs == null ? null : r3(bt.serviceStartUs),
-            serviceEndUs: bt?.serviceEndUs == null ? null : r3(bt.serviceEndUs),
-            crewOverUs: bt?.crewOverUs == null ? null : r3(bt.crewOverUs),
-            crewDistanceMm: bt?.crewDistanceMm ?? null,
-            crewTooSoon: bt?.crewTooSoon ?? false,
-            maxCrew: bt?.maxCrew ?? 0,
-            tooManyCrew: bt?.tooManyCrew ?? false,
-          },
-        };
-      }),
+    pitStops,
+    violations: timed,
     skippedStops: plan.cars.flatMap((c) => c.skippedStops.map((i) => ({ index: i, car: c.entry.car, lap: scenario.pitStops[i]!.lap, why: 'finished before that lap' }))),
     faults: inp.faults.map((f) => ({ ...f.fault, fromUs: r3(f.fromUs), toUs: r3(f.toUs) })),
     crossings: crossings.map((c) => ({ ...c, noseUs: r3(c.noseUs), transponderUs: r3(c.transponderUs), speedMps: r3(c.speedMps) })),
     cars: carOf.size,
   };
+}
+
+/** A violation of the truth with the visit it belongs to and when it happened (µs race time). */
+export type TimedViolation = PitViolation & { atUs: number; car: string; index: number; lap: number };
+
+/** The first box-transit of a visit's boxes driven through, entering or else leaving. */
+function firstTransitUs(plan: RacePlan, car: CarPlan, s: PlannedStop): number {
+  const first = s.through.entering[0] ?? s.through.leaving[0]!;
+  return transitUs(plan, car, s, first);
 }
 
 /** A truck's completed laps with their times; `scripted` marks laps the lapTimes contract covers. */

@@ -13,6 +13,20 @@ export type Session = 'race' | 'qualifying';
 export interface EventOverrides {
   pitSpeedLimitMph?: number;
   pitSpeedToleranceMph?: number;
+  /** Most crew over the wall (R-PIT-CREW-2); DEFAULT_CREW_LIMIT when left out. */
+  crewLimit?: number;
+  /** Most boxes driven through entering or leaving a box (R-PIT-BOX-3); DEFAULT_BOXES_THROUGH_LIMIT when left out. */
+  boxesThroughLimit?: number;
+}
+
+/** The rule book's figures, for events that do not set their own. */
+export const DEFAULT_CREW_LIMIT = 6;
+export const DEFAULT_BOXES_THROUGH_LIMIT = 3;
+
+/** Boxes driven through on the way into and out of a box, counted along pit road. */
+export interface BoxesThrough {
+  entering: number;
+  leaving: number;
 }
 
 export interface Entry {
@@ -36,6 +50,12 @@ export interface PitStop {
   /** Where the truck stops in its box; { 0, 0, 0 } when the file leaves it out. */
   pose: Pose;
   crewEarlyBoxes?: number;
+  /** Crew over the wall during service; DEFAULT_CREW when left out. */
+  crew?: number;
+  /** The boxes just before its own it drives through entering, just after it leaving; none when left out. */
+  boxesThrough?: BoxesThrough;
+  /** Drives the whole of pit road without stopping (a pass-through, R-PEN-1). */
+  passThrough?: boolean;
 }
 
 export interface Caution {
@@ -87,6 +107,10 @@ export const MAX_NOSE_OFFSET_M = 5;
 export const MAX_POSE_OFFSET_MM = 3000;
 export const MAX_POSE_YAW_DEG = 45;
 export const MAX_CLOCK_DRIFT_PPM = 1000;
+/** Crew over the wall when a stop does not say (R-PIT-CREW-2 allows six). */
+export const DEFAULT_CREW = 6;
+export const MAX_CREW = 12;
+export const MAX_BOXES_THROUGH = 8;
 const CAR_NUMBER = /^[0-9]{1,3}$/;
 const FAULT_KEYS: Readonly<Record<FaultKind, readonly string[]>> = {
   'missed-read': ['loop', 'car', 'lap'],
@@ -138,10 +162,12 @@ export function validateScenario(value: unknown, source: string, trackLoader: (i
 
   let event: EventOverrides | undefined;
   if (o.event !== undefined) {
-    const eo = c.object(o.event, 'event', [], ['pitSpeedLimitMph', 'pitSpeedToleranceMph']);
+    const eo = c.object(o.event, 'event', [], ['pitSpeedLimitMph', 'pitSpeedToleranceMph', 'crewLimit', 'boxesThroughLimit']);
     event = {};
     if (eo.pitSpeedLimitMph !== undefined) event.pitSpeedLimitMph = c.number(eo.pitSpeedLimitMph, 'event.pitSpeedLimitMph', { above: 0, max: 200 });
     if (eo.pitSpeedToleranceMph !== undefined) event.pitSpeedToleranceMph = c.number(eo.pitSpeedToleranceMph, 'event.pitSpeedToleranceMph', { min: 0, max: 50 });
+    if (eo.crewLimit !== undefined) event.crewLimit = c.integer(eo.crewLimit, 'event.crewLimit', 1, MAX_CREW);
+    if (eo.boxesThroughLimit !== undefined) event.boxesThroughLimit = c.integer(eo.boxesThroughLimit, 'event.boxesThroughLimit', 0, 40);
   }
 
   const boxNumbers = new Set(track.pitRoad.boxes.map((b) => b.number));
@@ -187,9 +213,11 @@ export function validateScenario(value: unknown, source: string, trackLoader: (i
   };
 
   const segments = pitSegments(track).length;
+  // Boxes in order along pit road: the ones driven through are the neighbours in this order (openings are no boxes).
+  const boxOrder = track.pitRoad.boxes.map((b) => b.number);
   const pitStops: PitStop[] = (o.pitStops === undefined ? [] : c.array(o.pitStops, 'pitStops')).map((p, i) => {
     const f = `pitStops[${i}]`;
-    const po = c.object(p, f, ['car', 'lap', 'serviceS'], ['segmentMph', 'pose', 'crewEarlyBoxes']);
+    const po = c.object(p, f, ['car', 'lap', 'serviceS'], ['segmentMph', 'pose', 'crewEarlyBoxes', 'crew', 'boxesThrough', 'passThrough']);
     const stop: PitStop = {
       car: car(po.car, `${f}.car`),
       lap: c.integer(po.lap, `${f}.lap`),
@@ -212,6 +240,26 @@ export function validateScenario(value: unknown, source: string, trackLoader: (i
       };
     }
     if (po.crewEarlyBoxes !== undefined) stop.crewEarlyBoxes = c.number(po.crewEarlyBoxes, `${f}.crewEarlyBoxes`, { min: 0 });
+    if (po.crew !== undefined) stop.crew = c.integer(po.crew, `${f}.crew`, 1, MAX_CREW);
+    if (po.boxesThrough !== undefined) {
+      const bo = c.object(po.boxesThrough, `${f}.boxesThrough`, [], ['entering', 'leaving']);
+      const count = (v: unknown, side: keyof BoxesThrough): number => (v === undefined ? 0 : c.integer(v, `${f}.boxesThrough.${side}`, 0, MAX_BOXES_THROUGH));
+      stop.boxesThrough = { entering: count(bo.entering, 'entering'), leaving: count(bo.leaving, 'leaving') };
+      // R-PIT-BOX-3 counts boxes, vacant ones too: the n before its own and the m after must exist.
+      const own = boxOrder.indexOf(field.find((e) => e.car === stop.car)!.box);
+      const { entering, leaving } = stop.boxesThrough;
+      if (own - entering < 0) fail(`${f}.boxesThrough.entering`, `box ${boxOrder[own]} has ${own} box${own === 1 ? '' : 'es'} before it on pit road, not ${entering}`);
+      const after = boxOrder.length - 1 - own;
+      if (leaving > after) fail(`${f}.boxesThrough.leaving`, `box ${boxOrder[own]} has ${after} box${after === 1 ? '' : 'es'} after it on pit road, not ${leaving}`);
+    }
+    if (po.passThrough !== undefined) stop.passThrough = c.boolean(po.passThrough, `${f}.passThrough`);
+    if (stop.passThrough) {
+      // A pass-through never stops (R-PEN-1): nothing of a stop in the box may be scripted.
+      if (stop.serviceS !== 0) fail(`${f}.serviceS`, `must be 0 for a pass-through (got ${stop.serviceS})`);
+      for (const key of ['pose', 'crew', 'crewEarlyBoxes', 'boxesThrough'] as const) {
+        if (po[key] !== undefined) fail(`${f}.${key}`, 'a pass-through does not stop in its box: leave it out');
+      }
+    }
     return stop;
   });
   const stopAt = new Map<string, number>();

@@ -4,13 +4,16 @@
 // speeding, an optional red flag and optional faults. Each one is planned before it is
 // handed out, so it loads and plans: scripted segments a stop turns out to take
 // (a RacePlanError naming pitStops[i].segmentMph) are dropped, and a missed read is
-// picked from the crossings the plan really has.
+// picked from the crossings the plan really has. With `officiating`, stops also break
+// the other pit road rules now and then (too many crew, too many boxes driven through,
+// crew over too soon, pass-throughs speeding or not, a stop while pit road is closed),
+// drawn from a stream of their own so the scenarios without it stay as they were.
 //
 // The value is plain JSON, for validateScenario or writeScenario (a temp file for
 // loadScenario, prepareRace, runSimulation, `pitwall sim`).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { planRace, RacePlanError } from '../../sim-hardware/race-plan.js';
+import { pitRoadOpenAt, planRace, RacePlanError } from '../../sim-hardware/race-plan.js';
 import { raceCrossings } from '../../sim-hardware/race-truth.js';
 import { createRng, hashSeed, type Rng } from '../../sim-hardware/random.js';
 import { validateScenario } from '../../sim-hardware/scenario.js';
@@ -24,7 +27,7 @@ export interface ScenarioJson {
   stages: number[];
   seed: number;
   gridGapS: number;
-  event?: { pitSpeedLimitMph?: number; pitSpeedToleranceMph?: number };
+  event?: { pitSpeedLimitMph?: number; pitSpeedToleranceMph?: number; crewLimit?: number; boxesThroughLimit?: number };
   field: Array<{ car: string; driver: string; transponder: number; box: number; noseOffsetM: number; paceS?: number; lapTimes?: number[] }>;
   pitStops: Array<{
     car: string;
@@ -33,6 +36,9 @@ export interface ScenarioJson {
     segmentMph?: Record<string, number>;
     pose?: { xMm: number; yMm: number; yawDeg: number };
     crewEarlyBoxes?: number;
+    crew?: number;
+    boxesThrough?: { entering?: number; leaving?: number };
+    passThrough?: boolean;
   }>;
   cautions: Array<{ lap: number; laps: number }>;
   redFlags: Array<{ lap: number; minutes: number }>;
@@ -54,6 +60,13 @@ export interface RandomScenarioOptions {
   boardFaults?: boolean;
   /** Minutes of the red flag (default 0.5..2). */
   redMinutes?: number;
+  /**
+   * Pit road violations beyond speeding and the box (default false): crew 7 (R-PIT-CREW-2),
+   * boxes driven through, 4 on one side (R-PIT-BOX-3) or 1..3, crew over 2..3 boxes early
+   * (R-PIT-CREW-1) or 0..1, pass-throughs with and without a speeding segment
+   * (R-PIT-SPEED-2), a stop while pit road is closed (R-PIT-OPEN-2).
+   */
+  officiating?: boolean;
 }
 
 /** A truck's caution lap takes about this many times its green lap (scenario.md: lapTimes are the laps as run). */
@@ -193,6 +206,10 @@ export function randomScenario(seed: number, opts: RandomScenarioOptions = {}): 
   if (event) value.event = event;
 
   settleScripting(value, track);
+  if (opts.officiating) {
+    officiate(value, track, createRng(hashSeed(seed, 0x0ff1c)), limit + tolerance);
+    settleScripting(value, track);
+  }
 
   const missed = opts.missedRead ?? rng.next() < 0.5;
   if (missed) {
@@ -220,8 +237,59 @@ export function randomScenario(seed: number, opts: RandomScenarioOptions = {}): 
 }
 
 /**
+ * The officiating choices, each now and then: on stops, crew 7 or a legal crew, boxes
+ * driven through (4 on one side, or 1..3), crew over early (2..3 boxes, or 0..0.9); extra
+ * pass-throughs, some speeding; a stop at the end of a lap whose commitment line the
+ * truck crosses while pit road is closed (a caution just declared). What the plan then
+ * refuses is dropped by settleScripting.
+ */
+function officiate(value: ScenarioJson, track: Track, rng: Rng, overMph: number): void {
+  const order = track.pitRoad.boxes.map((b) => b.number);
+  const segments = pitSegments(track).length;
+  const boxOf = new Map(value.field.map((e) => [e.car, e.box]));
+  for (const stop of value.pitStops) {
+    if (stop.serviceS >= 2 && rng.next() < 0.15) stop.crew = rng.next() < 0.75 ? 7 : intIn(rng, 4, 6);
+    if (rng.next() < 0.22) {
+      const k = order.indexOf(boxOf.get(stop.car)!);
+      const room = { entering: k, leaving: order.length - 1 - k };
+      const through = rng.next() < 0.6 ? { entering: intIn(rng, 0, 2), leaving: intIn(rng, 0, 2), [rng.next() < 0.5 ? 'entering' : 'leaving']: 4 } : { entering: intIn(rng, 0, 3), leaving: intIn(rng, 1, 3) };
+      if (through.entering <= room.entering && through.leaving <= room.leaving) stop.boxesThrough = through;
+    }
+    if (stop.serviceS >= 2 && rng.next() < 0.18) stop.crewEarlyBoxes = rng.next() < 0.5 ? round(uniform(rng, 2, 3), 1) : round(uniform(rng, 0, 0.9), 1);
+  }
+  const free = (car: string, lap: number): boolean => lap >= 1 && lap <= value.laps - 1 && !value.pitStops.some((p) => p.car === car && Math.abs(p.lap - lap) < 3);
+  const passThroughs = rng.int(3);
+  for (let k = 0; k < passThroughs; k++) {
+    const car = value.field[rng.int(value.field.length)]!.car;
+    const lap = intIn(rng, 1, value.laps - 1);
+    if (!free(car, lap)) continue;
+    const segmentMph: Record<string, number> = {};
+    if (rng.next() < 0.5) segmentMph[String(intIn(rng, 1, segments))] = round(overMph + uniform(rng, 0.3, 5), 2);
+    value.pitStops.push({ car, lap, serviceS: 0, passThrough: true, segmentMph });
+  }
+  if (rng.next() < 0.6) {
+    // Where a truck crosses the commitment line with pit road closed, as planned so far.
+    settleScripting(value, track);
+    const plan = planRace(validateScenario(value, 'random.json', () => track), track);
+    const commitment = track.loops.find((l) => l.role === 'commitment')!.positionM;
+    const closed: Array<{ car: string; lap: number }> = [];
+    for (const car of plan.cars) {
+      for (let lap = 1; lap < value.laps; lap++) {
+        const t = car.track.timeAt((lap - 1) * track.lengthM + commitment);
+        if (t < car.finishUs && car.trackActive.some(([a, b]) => t >= a && t < b) && !pitRoadOpenAt(plan.pitRoad, t) && free(car.entry.car, lap)) closed.push({ car: car.entry.car, lap });
+      }
+    }
+    if (closed.length > 0) {
+      const { car, lap } = closed[rng.int(closed.length)]!;
+      value.pitStops.push({ car, lap, serviceS: round(uniform(rng, 4, 12), 1) });
+    }
+  }
+}
+
+/**
  * Drops scripted segment speeds a stop turns out to take (its box lies in them or it
- * is still braking or pulling away there): planning says which, one at a time.
+ * is still braking or pulling away there), and boxes driven through that are in use
+ * then: planning says which, one at a time.
  */
 function settleScripting(value: ScenarioJson, track: Track): void {
   for (let attempt = 0; attempt < 1000; attempt++) {
@@ -229,6 +297,11 @@ function settleScripting(value: ScenarioJson, track: Track): void {
       planRace(validateScenario(value, 'random.json', () => track), track);
       return;
     } catch (e) {
+      const through = e instanceof RacePlanError ? /^pitStops\[(\d+)\]\.boxesThrough$/.exec(e.field) : null;
+      if (through) {
+        delete value.pitStops[Number(through[1])]!.boxesThrough;
+        continue;
+      }
       const field = e instanceof RacePlanError ? /^pitStops\[(\d+)\]\.segmentMph$/.exec(e.field) : null;
       const segment = e instanceof Error ? /segment (\d+) holds the stop/.exec(e.message) : null;
       if (!field || !segment) throw e;
