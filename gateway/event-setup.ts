@@ -5,6 +5,7 @@
 import type { LoopRole } from '../protocol/schema.js';
 import { LOOP_ROLES } from '../protocol/schema.js';
 import { isValidBoardId } from '../protocol/topics.js';
+import { validateOfficiating, type OfficiatingRules } from './officiating/penalty-card.js';
 
 export interface SetupLoop {
   id: number;
@@ -20,6 +21,9 @@ export interface SetupBox {
   number: number;
   positionM: number;
   board: string;
+  /** Inside length and painted line width (mm): one box away is lengthMm + 2·lineMm (R-PIT-CREW-1); null when not given. */
+  lengthMm: number | null;
+  lineMm: number | null;
 }
 
 export interface SetupEntry {
@@ -29,6 +33,8 @@ export interface SetupEntry {
   box: number;
   /** Transponder behind the nose (m), R-SF-1. */
   noseOffsetM: number;
+  /** Owner points before the event (R-QUAL-5's tie-break); 0 when not given. */
+  ownerPoints: number;
 }
 
 export interface EventSetup {
@@ -48,7 +54,21 @@ export interface EventSetup {
     boards: Array<{ id: string; kind: 'loop' | 'box' }>;
   };
   field: SetupEntry[];
+  /** The penalty card and pit road limits (officiating/penalty-card.ts); defaults when not given. */
+  officiating: OfficiatingRules;
 }
+
+/**
+ * An event set-up as race control enters it (and as the log keeps it): what has a
+ * default may be left out. validateSetup turns it into an EventSetup.
+ */
+export type EventSetupInput = Omit<EventSetup, 'track' | 'field' | 'officiating'> & {
+  track: Omit<EventSetup['track'], 'pitRoad'> & {
+    pitRoad: Omit<EventSetup['track']['pitRoad'], 'boxes'> & { boxes: Array<Omit<SetupBox, 'lengthMm' | 'lineMm'> & Partial<Pick<SetupBox, 'lengthMm' | 'lineMm'>>> };
+  };
+  field: Array<Omit<SetupEntry, 'ownerPoints'> & Partial<Pick<SetupEntry, 'ownerPoints'>>>;
+  officiating?: Partial<OfficiatingRules>;
+};
 
 export class SetupError extends Error {
   constructor(
@@ -65,11 +85,11 @@ export function validateSetup(value: unknown): EventSetup {
   const fail = (field: string, detail: string): never => {
     throw new SetupError(field, detail);
   };
-  const obj = (v: unknown, f: string, keys: readonly string[]): Record<string, unknown> => {
+  const obj = (v: unknown, f: string, keys: readonly string[], optional: readonly string[] = []): Record<string, unknown> => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(f || '(top)', 'must be an object');
     const o = v as Record<string, unknown>;
     for (const k of keys) if (!(k in o)) fail(f ? `${f}.${k}` : k, 'missing');
-    for (const k of Object.keys(o)) if (!keys.includes(k)) fail(f ? `${f}.${k}` : k, 'unknown key');
+    for (const k of Object.keys(o)) if (!keys.includes(k) && !optional.includes(k)) fail(f ? `${f}.${k}` : k, 'unknown key');
     return o;
   };
   const num = (v: unknown, f: string, min = -Infinity, max = Infinity): number => {
@@ -90,7 +110,7 @@ export function validateSetup(value: unknown): EventSetup {
     return v as unknown[];
   };
 
-  const o = obj(value, '', ['name', 'session', 'laps', 'stages', 'pitSpeedLimitMph', 'pitSpeedToleranceMph', 'track', 'field']);
+  const o = obj(value, '', ['name', 'session', 'laps', 'stages', 'pitSpeedLimitMph', 'pitSpeedToleranceMph', 'track', 'field'], ['officiating']);
   const session = o.session === 'race' || o.session === 'qualifying' ? o.session : fail('session', 'must be race or qualifying');
   const laps = int(o.laps, 'laps', 1, 10_000);
   const stages = arr(o.stages, 'stages').map((s, i) => int(s, `stages[${i}]`, 1, laps));
@@ -122,8 +142,14 @@ export function validateSetup(value: unknown): EventSetup {
   const p = obj(t.pitRoad, 'track.pitRoad', ['entryM', 'exitM', 'lengthM', 'boxes', 'openings']);
   const boxes = arr(p.boxes, 'track.pitRoad.boxes').map((b, i) => {
     const f = `track.pitRoad.boxes[${i}]`;
-    const bo = obj(b, f, ['number', 'positionM', 'board']);
-    return { number: int(bo.number, `${f}.number`, 1, 0xffff), positionM: num(bo.positionM, `${f}.positionM`, 0), board: boardOf(bo.board, `${f}.board`) };
+    const bo = obj(b, f, ['number', 'positionM', 'board'], ['lengthMm', 'lineMm']);
+    return {
+      number: int(bo.number, `${f}.number`, 1, 0xffff),
+      positionM: num(bo.positionM, `${f}.positionM`, 0),
+      board: boardOf(bo.board, `${f}.board`),
+      lengthMm: bo.lengthMm == null ? null : num(bo.lengthMm, `${f}.lengthMm`, 1000, 20_000),
+      lineMm: bo.lineMm == null ? null : num(bo.lineMm, `${f}.lineMm`, 0, 1000),
+    };
   });
   const openings = arr(p.openings, 'track.pitRoad.openings').map((x, i) => {
     const xo = obj(x, `track.pitRoad.openings[${i}]`, ['fromM', 'toM']);
@@ -134,13 +160,14 @@ export function validateSetup(value: unknown): EventSetup {
   const seenTx = new Set<number>();
   const field = arr(o.field, 'field').map((e, i) => {
     const f = `field[${i}]`;
-    const eo = obj(e, f, ['car', 'driver', 'transponder', 'box', 'noseOffsetM']);
+    const eo = obj(e, f, ['car', 'driver', 'transponder', 'box', 'noseOffsetM'], ['ownerPoints']);
     const entry: SetupEntry = {
       car: str(eo.car, `${f}.car`),
       driver: str(eo.driver, `${f}.driver`),
       transponder: int(eo.transponder, `${f}.transponder`, 1, 0xffffffff),
       box: int(eo.box, `${f}.box`, 1, 0xffff),
       noseOffsetM: num(eo.noseOffsetM, `${f}.noseOffsetM`, 0, 5),
+      ownerPoints: eo.ownerPoints === undefined ? 0 : num(eo.ownerPoints, `${f}.ownerPoints`, 0, 1e6),
     };
     if (seenCar.has(entry.car)) fail(`${f}.car`, `car ${entry.car} is entered twice`);
     if (seenTx.has(entry.transponder)) fail(`${f}.transponder`, `transponder ${entry.transponder} is on two cars`);
@@ -166,5 +193,6 @@ export function validateSetup(value: unknown): EventSetup {
       boards,
     },
     field,
+    officiating: validateOfficiating(o.officiating, boxNumbers),
   };
 }

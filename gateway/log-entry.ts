@@ -2,7 +2,7 @@
 // as it arrived, or an action of race control or of the gateway itself. The race
 // state is a pure function of these entries (race-state.ts), so the log alone scores
 // the race again, byte for byte.
-import type { EventSetup } from './event-setup.js';
+import type { EventSetupInput } from './event-setup.js';
 
 export type LogSource = 'board' | 'race-control' | 'gateway';
 
@@ -40,12 +40,18 @@ export type FlagName = 'green' | 'yellow' | 'red' | 'white' | 'checkered';
  * (time checks, resend requests), as logged. `atUs` of the entry is when it took effect.
  */
 export type Action =
-  | { action: 'event-setup'; setup: EventSetup }
+  | { action: 'event-setup'; setup: EventSetupInput }
   | { action: 'flag'; flag: FlagName }
   | { action: 'pit-road'; open: boolean; why?: string }
   | { action: 'time-check'; board: string; command: number; sentUs: number }
   | { action: 'resend'; board: string; boot: number; fromSeq: number; command: number }
-  | { action: 'decision'; proposal: string; decision: 'confirm' | 'dismiss'; who: string; why: string };
+  | { action: 'decision'; proposal: string; decision: 'confirm' | 'dismiss'; who: string; why: string }
+  /** R-PIT-DAMAGE-1: race control marks a vehicle damaged (or clears the mark). */
+  | { action: 'damaged'; car: string; damaged: boolean; who: string; why?: string }
+  /** R-PEN-1 stop-and-go: an official releases the vehicle from its box. */
+  | { action: 'release'; car: string; who: string }
+  /** R-QUAL-3/4: a qualifying round's clock: start, red (stopped), green (resumed), end. */
+  | { action: 'qualifying-round'; round: number; call: 'start' | 'red' | 'green' | 'end' };
 
 export function encodeAction(a: Action): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(a));

@@ -25,6 +25,9 @@ import { flagAt, pitRoadTimeline, type PitRoadCall } from './scoring/pit-road.js
 import { positionAt, ranked, runningOrder, type Position } from './scoring/running-order.js';
 import { stageFinish, stageFinishIndex, stagePitClosures, stageTop10, type AtStageEnd, type StageResult } from './scoring/stages.js';
 import { TrackMap } from './scoring/track-map.js';
+import { officiate, type DamageMark, type Decision, type Officiating } from './officiating/officiating.js';
+import { PIT_EVENT_KINDS, type FiledPitEvent, type PitEvent, type PitVisit } from './officiating/pit-visits.js';
+import type { Adjustment } from './scoring/classification.js';
 
 export interface SnapshotPosition {
   pos: number;
@@ -56,6 +59,16 @@ export interface RaceSnapshot {
   /** Freezes of the field so far (R-SF-5). */
   cautions: ResultsCaution[];
   inferred: ResultsInferred[];
+  /** Pit road officiating now: who is on pit road, the calls waiting for an official, penalties. */
+  officiating: OfficiatingSnapshot;
+}
+
+export interface OfficiatingSnapshot {
+  /** Visits under way (pit-out not read yet). */
+  onPitRoad: PitVisit[];
+  proposals: { proposed: number; confirmed: number; dismissed: number; closeCalls: number };
+  /** Penalties not yet served. */
+  outstanding: Array<{ id: string; car: string; penalty: string; rule: string; assessedUs: number }>;
 }
 
 interface RawPassing {
@@ -76,6 +89,7 @@ interface Derived {
   freezes: Freeze[];
   pitRoad: PitRoadCall[];
   inferred: CreditedLap[];
+  officiating: Officiating;
 }
 
 export class RaceState {
@@ -99,6 +113,14 @@ export class RaceState {
   private readonly clockKeys = new Map<string, { board: string; command: number }>();
   private flagsChanged = false;
   private pitChanged = false;
+  // Officiating's inputs: pit road readings, decisions and marks; worked out again when any changes.
+  private readonly pitEvents: FiledPitEvent[] = [];
+  private readonly pitSeen = new Set<string>();
+  private readonly decisions: Decision[] = [];
+  private readonly damageMarks: DamageMark[] = [];
+  private readonly releases: Array<{ car: string; atUs: number; seq: number }> = [];
+  private officiatingVersion = 0;
+  private officiatingCache: { key: string; value: Officiating } | null = null;
 
   apply(entry: LogEntry): void {
     this.derived = null;
@@ -128,6 +150,18 @@ export class RaceState {
         this.pitCalls.push({ atUs: entry.atUs, seq: entry.seq, open: a.open, why: a.why ?? (a.open ? 'opened by race control' : 'closed by race control'), rule: null });
         this.pitChanged = true;
         return;
+      case 'decision':
+        this.decisions.push({ proposal: a.proposal, decision: a.decision, who: a.who, why: a.why, atUs: entry.atUs, seq: entry.seq });
+        this.officiatingVersion++;
+        return;
+      case 'damaged':
+        this.damageMarks.push({ car: a.car, damaged: a.damaged, atUs: entry.atUs, seq: entry.seq });
+        this.officiatingVersion++;
+        return;
+      case 'release':
+        this.releases.push({ car: a.car, atUs: entry.atUs, seq: entry.seq });
+        this.officiatingVersion++;
+        return;
       case 'time-check': {
         const key = `${a.board}#${a.command}`;
         const prev = this.checks.get(key);
@@ -153,14 +187,36 @@ export class RaceState {
       stages: d.stages,
       freezes: d.freezes,
       inferred: d.inferred,
+      proposals: d.officiating.proposals,
+      penalties: d.officiating.penalties,
     });
+  }
+
+  /** Pit road officiating as it stands (null before the set-up). */
+  officiating(): Officiating | null {
+    return this.derive()?.officiating ?? null;
+  }
+
+  /** The event set-up in force, validated (null before one). */
+  eventSetup(): EventSetup | null {
+    return this.setup?.setup ?? null;
   }
 
   snapshot(): RaceSnapshot {
     const d = this.derive();
     const atUs = this.latestUs;
     if (!d) {
-      return { atUs, flag: null, leaderLap: 0, stage: null, pitRoad: { open: false, why: 'no call yet', atUs: null, rule: null, history: [] }, order: [], cautions: [], inferred: [] };
+      return {
+        atUs,
+        flag: null,
+        leaderLap: 0,
+        stage: null,
+        pitRoad: { open: false, why: 'no call yet', atUs: null, rule: null, history: [] },
+        order: [],
+        cautions: [],
+        inferred: [],
+        officiating: { onPitRoad: [], proposals: { proposed: 0, confirmed: 0, dismissed: 0, closeCalls: 0 }, outstanding: [] },
+      };
     }
     const now = atUs ?? 0;
     const order = runningOrder(now, d.setup.field, d.chart, d.points, d.map);
@@ -177,19 +233,20 @@ export class RaceState {
       order: order.map((p) => ({ pos: p.pos, car: p.car, laps: p.laps, loop: p.loop, atUs: p.atUs === null ? null : Math.round(p.atUs) })),
       cautions: cautionsOf(d.freezes),
       inferred: inferredOf(d.inferred),
+      officiating: officiatingSnapshot(d.officiating),
     };
   }
 
   /** Files the board messages that came since the last look; a payload that does not decode is skipped. */
   private drain(): void {
     for (const e of this.pending) {
-      let events;
+      let env: Envelope;
       try {
-        events = (e.value !== undefined ? (e.value as Envelope) : decode('envelope', e.payload)).events;
+        env = e.value !== undefined ? (e.value as Envelope) : decode('envelope', e.payload);
       } catch {
         continue;
       }
-      for (const ev of events) {
+      for (const ev of env.events) {
         if (ev.kind === 'passing') {
           // A resend repeats passings already filed: each one counts once.
           const key = `${e.board}|${ev.loop}|${ev.transponder}|${ev.timeUs}`;
@@ -202,6 +259,13 @@ export class RaceState {
           this.filedCount++;
           this.fresh.push(raw);
           this.freshTransponders.push(ev.transponder);
+        } else if (PIT_EVENT_KINDS.has(ev.kind)) {
+          // A resend repeats readings already filed: each one counts once.
+          const key = `${e.board}|${JSON.stringify(ev)}`;
+          if (this.pitSeen.has(key)) continue;
+          this.pitSeen.add(key);
+          this.pitEvents.push({ board: e.board, boot: env.boot, seq: env.seq, event: ev as PitEvent });
+          this.officiatingVersion++;
         } else if (ev.kind === 'clock-reply') {
           // The earliest arrival of a reply is its true round trip (a resent copy comes late).
           const key = `${e.board}#${ev.command}`;
@@ -237,15 +301,64 @@ export class RaceState {
       if (this.flagsChanged) d.setFlags(this.flags);
       if (this.pitChanged) d.setPitCalls(this.pitCalls);
     }
+    if (this.derivation !== d || this.clockKeys.size > 0 || this.flagsChanged || this.pitChanged) this.officiatingVersion++;
     this.derivation = d;
     this.fresh = [];
     this.freshTransponders = [];
     this.clockKeys.clear();
     this.flagsChanged = false;
     this.pitChanged = false;
-    this.derived = d.settle();
+    const settled = d.settle();
+    const officiating = this.officiate(d, settled);
+    const adjust = adjustments(officiating);
+    const classified = adjust.size === 0 ? settled.classified : classify(settled.setup.field, settled.chart, settled.leaders, (car) => d.positionsKeyOf(car), adjust);
+    this.derived = { ...settled, classified, officiating };
     return this.derived;
   }
+
+  /** Officiating, worked out again only when something it reads changed. */
+  private officiate(d: Derivation, settled: Omit<Derived, 'officiating'>): Officiating {
+    const leaderUs = d.leaderUs();
+    const key = `${this.officiatingVersion}|${settled.chart.finishUs}|${leaderUs.length}`;
+    if (this.officiatingCache?.key === key) return this.officiatingCache.value;
+    const value = officiate({
+      setup: settled.setup,
+      map: settled.map,
+      events: this.pitEvents,
+      toGatewayUs: (board, us) => d.toGatewayUs(board, us),
+      points: settled.points,
+      flags: settled.flags,
+      pitRoad: settled.pitRoad,
+      decisions: this.decisions,
+      damageMarks: this.damageMarks,
+      releases: this.releases,
+      leaderUs,
+      finishUs: settled.chart.finishUs,
+    });
+    this.officiatingCache = { key, value };
+    return value;
+  }
+}
+
+function adjustments(o: Officiating): Map<string, Adjustment> {
+  const out = new Map<string, Adjustment>();
+  for (const [car, a] of o.adjustments) out.set(car, { addedS: a.addedS, lapsOff: a.lapsOff, outUs: null, why: null });
+  return out;
+}
+
+function officiatingSnapshot(o: Officiating): OfficiatingSnapshot {
+  const onPitRoad: PitVisit[] = [];
+  for (const list of o.visits.values()) {
+    const last = list[list.length - 1];
+    if (last && !last.complete) onPitRoad.push(last);
+  }
+  onPitRoad.sort((a, b) => a.firstUs - b.firstUs);
+  const count = (status: string): number => o.proposals.filter((p) => p.status === status).length;
+  return {
+    onPitRoad,
+    proposals: { proposed: count('proposed'), confirmed: count('confirmed'), dismissed: count('dismissed'), closeCalls: o.proposals.filter((p) => p.confidence === 'close-call').length },
+    outstanding: o.penalties.filter((p) => p.status === 'outstanding').map((p) => ({ id: p.id, car: p.car, penalty: p.penalty, rule: p.rule, assessedUs: p.assessedUs })),
+  };
 }
 
 /** A race state with every entry of a log applied. */
@@ -414,6 +527,26 @@ class Derivation {
     this.place(truck, passing);
   }
 
+  /** A board's clock reading on the gateway clock, as the clocks now stand. */
+  toGatewayUs(board: string, boardUs: number): number {
+    return this.clocks.toGatewayUs(board, boardUs);
+  }
+
+  /** When the leader completed each lap so far (index = lap). */
+  leaderUs(): number[] {
+    const out: number[] = [];
+    for (let n = 0; ; n++) {
+      const first = this.table.first(n);
+      if (!first) return out;
+      out.push(first.scoredUs);
+    }
+  }
+
+  /** R-SF-4's key of a car's positions, as kept. */
+  positionsKeyOf(car: string): PositionsKey {
+    return this.keys.get(car) ?? positionsKey(undefined);
+  }
+
   /** One time check and its reply as they now stand: the passings whose board clock reading it moves are moved. */
   setClock(board: string, command: number, check: TimeCheck | undefined, reply: ClockReply | undefined): void {
     const change = this.clocks.set(board, command, check, reply);
@@ -527,7 +660,7 @@ class Derivation {
   }
 
   /** Works in everything added and replaced since the last settle. */
-  settle(): Derived {
+  settle(): Omit<Derived, 'officiating'> {
     const { chart, setup } = this;
     const greenUs = chart.greenUs;
     // Crossings and laps numbered, for the trucks whose passings changed (all on a new green).

@@ -7,7 +7,7 @@ const cell = (v: unknown): string => {
 };
 
 export function resultsCsv(r: Results): string {
-  const head = ['pos', 'car', 'driver', 'laps', 'timeS', 'lapsLed', 'status'];
-  const rows = r.classification.map((c) => [c.pos, c.car, c.driver, c.laps, c.timeS, c.lapsLed, c.status].map(cell).join(','));
+  const head = ['pos', 'car', 'driver', 'laps', 'timeS', 'lapsLed', 'status', 'penaltyS', 'lapsOff', 'why'];
+  const rows = r.classification.map((c) => [c.pos, c.car, c.driver, c.laps, c.timeS, c.lapsLed, c.status, c.penaltyS, c.lapsOff, c.why].map(cell).join(','));
   return [head.join(','), ...rows].join('\n') + '\n';
 }

@@ -7,6 +7,7 @@ import type { Freeze } from './scoring/freeze-field.js';
 import type { CreditedLap } from './scoring/laps.js';
 import type { LapLeaders } from './scoring/laps-led.js';
 import type { StageResult } from './scoring/stages.js';
+import type { PenaltyView, ProposalView } from './officiating/officiating.js';
 
 export const RESULTS_FORMAT = 'pitwall-results/1';
 
@@ -18,7 +19,12 @@ export interface ResultsRow {
   /** R-SF-2: last credited crossing − green (s, to the µs); null before its first lap. */
   timeS: number | null;
   lapsLed: number;
-  status: 'running';
+  status: 'running' | 'not scored';
+  /** Seconds added to its time by penalties (R-PEN-2); laps taken off. */
+  penaltyS: number;
+  lapsOff: number;
+  /** Why it is no longer scored (R-PIT-DAMAGE-1/2); null while scored. */
+  why: string | null;
 }
 
 export interface ResultsStage {
@@ -51,10 +57,14 @@ export interface Results {
   marginOfVictoryS: number | null;
   stages: ResultsStage[];
   cautions: ResultsCaution[];
-  /** Pit road officiating: none proposed yet. */
-  violations: unknown[];
+  /** Every pit road violation proposed, with its evidence and the officials' decision (R-PEN-3). */
+  violations: ResultsViolation[];
+  /** Penalties of the confirmed ones, and how each was served (R-PEN-1/2). */
+  penalties: PenaltyView[];
   inferred: ResultsInferred[];
 }
+
+export type ResultsViolation = Omit<ProposalView, 'history'> & { history: ProposalView['history'] };
 
 /** Whole µs → seconds, exactly as printed. */
 export function seconds(us: number): number {
@@ -69,6 +79,8 @@ export interface ResultsParts {
   stages: readonly StageResult[];
   freezes: readonly Freeze[];
   inferred: readonly CreditedLap[];
+  proposals: readonly ProposalView[];
+  penalties: readonly PenaltyView[];
 }
 
 export function resultsDocument(p: ResultsParts): Results {
@@ -83,13 +95,17 @@ export function resultsDocument(p: ResultsParts): Results {
       timeS: c.timeUs === null ? null : seconds(c.timeUs),
       lapsLed: c.lapsLed,
       status: c.status,
+      penaltyS: c.penaltyS,
+      lapsOff: c.lapsOff,
+      why: c.why,
     })),
     leadChanges: p.leaders.leadChanges,
     leaders: p.leaders.leaders,
     marginOfVictoryS: p.marginUs === null ? null : seconds(p.marginUs),
     stages: p.stages.map((s) => ({ stage: s.stage, endLap: s.endLap, top10: [...s.top10] })),
     cautions: cautionsOf(p.freezes),
-    violations: [],
+    violations: p.proposals.map(violationOf),
+    penalties: p.penalties.map((x) => ({ ...x })),
     inferred: inferredOf(p.inferred),
   };
 }
@@ -114,6 +130,28 @@ export function emptyResults(): Results {
     stages: [],
     cautions: [],
     violations: [],
+    penalties: [],
     inferred: [],
+  };
+}
+
+/** A proposal as results.json lists it, keys in one fixed order. */
+export function violationOf(p: ProposalView): ResultsViolation {
+  return {
+    id: p.id,
+    violation: p.violation,
+    rule: p.rule,
+    car: p.car,
+    atUs: Math.round(p.atUs),
+    column: p.column,
+    confidence: p.confidence,
+    summary: p.summary,
+    status: p.status,
+    penalty: p.penalty,
+    decision: p.decision,
+    history: p.history,
+    evidence: p.evidence,
+    events: p.events,
+    visit: p.visit,
   };
 }

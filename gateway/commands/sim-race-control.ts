@@ -2,14 +2,15 @@
 // (from the scenario and its track), and the flags and pit road calls of the plan,
 // made through the gateway at the moments the plan says. Composition code: the only
 // place the simulator's world and the gateway's meet.
-import type { EventSetup } from '../event-setup.js';
+import { validateSetup, type EventSetup } from '../event-setup.js';
 import type { Action } from '../log-entry.js';
 import type { RacePlan } from '../../sim-hardware/race-plan.js';
 import type { Scenario } from '../../sim-hardware/scenario.js';
 import type { Track } from '../../sim-hardware/track.js';
 
+/** Validated, so the log keeps every default in force (the gateway logs what it validated). */
 export function eventSetupFor(scenario: Scenario, track: Track, name = `${scenario.laps} laps at ${track.name}`): EventSetup {
-  return {
+  return validateSetup({
     name,
     session: scenario.session,
     laps: scenario.laps,
@@ -25,13 +26,13 @@ export function eventSetupFor(scenario: Scenario, track: Track, name = `${scenar
         entryM: track.pitRoad.entryM,
         exitM: track.pitRoad.exitM,
         lengthM: track.pitRoad.lengthM,
-        boxes: track.pitRoad.boxes.map((b) => ({ number: b.number, positionM: b.positionM, board: b.board })),
+        boxes: track.pitRoad.boxes.map((b) => ({ number: b.number, positionM: b.positionM, board: b.board, lengthMm: b.lengthMm, lineMm: b.lineMm })),
         openings: track.pitRoad.openings.map((o) => ({ ...o })),
       },
       boards: track.boards.map((b) => ({ id: b.id, kind: b.kind })),
     },
     field: scenario.field.map((e) => ({ car: e.car, driver: e.driver, transponder: e.transponder, box: e.box, noseOffsetM: e.noseOffsetM })),
-  };
+  });
 }
 
 /** Race control's calls during the planned race, at race time atUs (µs from the green). */

@@ -2,7 +2,9 @@
 // credited crossing, running or not. Equal laps and equal time (to the µs) are broken
 // by R-SF-4: most laps led; then most laps run in 2nd, then 3rd, ...; then the best
 // position held on any lap, earliest first. The margin of victory is the time between
-// the winner's and the runner-up's final crossings (R-SF-8).
+// the winner's and the runner-up's final crossings (R-SF-8). Officiating can adjust a
+// truck: seconds added to its time (R-PEN-2), laps taken off (an unserved lap
+// penalty), or no longer scored from an instant (R-PIT-DAMAGE-1/2): its laps stop there.
 import type { SetupEntry } from '../event-setup.js';
 import type { LapChart } from './laps.js';
 import type { LapLeaders } from './laps-led.js';
@@ -18,7 +20,21 @@ export interface Classified {
   /** R-SF-2: last credited crossing − green (µs, whole). */
   timeUs: number | null;
   lapsLed: number;
-  status: 'running';
+  status: 'running' | 'not scored';
+  /** Seconds added by penalties (R-PEN-2), laps taken off. */
+  penaltyS: number;
+  lapsOff: number;
+  /** Why it is no longer scored. */
+  why: string | null;
+}
+
+/** What officiating changes of a truck's classification. */
+export interface Adjustment {
+  addedS: number;
+  lapsOff: number;
+  /** No longer scored from this instant (µs); null: scored. */
+  outUs: number | null;
+  why: string | null;
 }
 
 export interface TieKey {
@@ -65,21 +81,29 @@ export function classify(
   chart: LapChart,
   leaders: LapLeaders,
   keyOf: (car: string) => PositionsKey = (car) => positionsKey(leaders.positions.get(car)),
+  adjust: ReadonlyMap<string, Adjustment> = new Map(),
 ): Classified[] {
   const green = chart.greenUs ?? 0;
   const rows = field.map((e, index) => {
-    const list = chart.byCar.get(e.car) ?? [];
+    const a = adjust.get(e.car);
+    let list = chart.byCar.get(e.car) ?? [];
+    if (a?.outUs != null) {
+      const out = a.outUs;
+      list = list.filter((x) => x.scoredUs <= out);
+    }
     const last = list[list.length - 1];
-    const lastUs = last ? Math.round(last.scoredUs) : null;
+    const addedUs = Math.round((a?.addedS ?? 0) * 1e6);
+    const lastUs = last ? Math.round(last.scoredUs) + addedUs : null;
     const lapsLed = leaders.lapsLed.get(e.car) ?? 0;
     return {
       index,
       entry: e,
       // A truck never credited with the green crossing sorts after every truck that was.
-      sortLaps: last ? last.lap : -1,
+      sortLaps: last ? Math.max(0, last.lap - (a?.lapsOff ?? 0)) : -1,
       lastUs,
       lapsLed,
       tie: { lapsLed, ...keyOf(e.car) },
+      a,
     };
   });
   rows.sort((a, b) => {
@@ -95,7 +119,10 @@ export function classify(
     lastUs: r.lastUs,
     timeUs: r.lastUs === null ? null : r.lastUs - Math.round(green),
     lapsLed: r.lapsLed,
-    status: 'running' as const,
+    status: r.a?.outUs != null ? ('not scored' as const) : ('running' as const),
+    penaltyS: r.a?.addedS ?? 0,
+    lapsOff: r.a?.lapsOff ?? 0,
+    why: r.a?.why ?? null,
   }));
 }
 

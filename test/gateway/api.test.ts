@@ -188,9 +188,9 @@ describe('the HTTP API and the live feed of a gateway scoring the 10-lap race', 
     expect(r.type).toBe('text/csv; charset=utf-8');
     expect(r.text).toBe(fed.gw.resultsCsv());
     const lines = r.text.trimEnd().split('\n');
-    expect(lines[0]).toBe('pos,car,driver,laps,timeS,lapsLed,status');
+    expect(lines[0]).toBe('pos,car,driver,laps,timeS,lapsLed,status,penaltyS,lapsOff,why');
     const results = fed.gw.results();
-    expect(lines.slice(1)).toEqual(results.classification.map((c) => [c.pos, c.car, c.driver, c.laps, c.timeS, c.lapsLed, c.status].join(',')));
+    expect(lines.slice(1)).toEqual(results.classification.map((c) => [c.pos, c.car, c.driver, c.laps, c.timeS, c.lapsLed, c.status, c.penaltyS, c.lapsOff, c.why ?? ''].join(',')));
   });
 
   test('the CSV is of the same results as the JSON, also with messages received and not yet applied', async () => {

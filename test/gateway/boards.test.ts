@@ -11,7 +11,7 @@ import { BoardKeeper, BoardsState, SeqRanges, type BoardKeeperOptions } from '..
 import { eventSetupFor } from '../../gateway/commands/sim-race-control.js';
 import { EventLog } from '../../gateway/event-log.js';
 import { tinySetup } from '../support/tiny-setup.js';
-import type { EventSetup } from '../../gateway/event-setup.js';
+import type { EventSetupInput } from '../../gateway/event-setup.js';
 import { Ingest } from '../../gateway/ingest.js';
 import type { Action, BoardEntry, LogEntry } from '../../gateway/log-entry.js';
 import { decode, encode } from '../../protocol/codec.js';
@@ -45,7 +45,7 @@ const envOf = (board: string, boot: number, seq: number, atUs: number, events: B
 const deathOf = (board: string, boot: number, atUs: number) => boardEntry(board, 'death', encode('death', { board, boot }), atUs);
 const act = (action: Action, atUs: number, source: 'race-control' | 'gateway' = 'gateway'): LogEntry => ({ seq: nextSeq++, atUs, source, action });
 
-const setupWith = (boards: Array<{ id: string; kind: 'loop' | 'box' }>): EventSetup => tinySetup('boards test', boards);
+const setupWith = (boards: Array<{ id: string; kind: 'loop' | 'box' }>): EventSetupInput => tinySetup('boards test', boards);
 
 function applied(entries: LogEntry[]): BoardsState {
   const s = new BoardsState();

@@ -10,7 +10,7 @@ import { encode as cborgEncode } from 'cborg';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { eventSetupFor } from '../../gateway/commands/sim-race-control.js';
 import { EventLog, QUARANTINE_REASONS, type QuarantineReason } from '../../gateway/event-log.js';
-import { SetupError, type EventSetup } from '../../gateway/event-setup.js';
+import { SetupError, type EventSetupInput } from '../../gateway/event-setup.js';
 import { tinySetup } from '../support/tiny-setup.js';
 import { ActionError, Ingest } from '../../gateway/ingest.js';
 import type { LogEntry } from '../../gateway/log-entry.js';
@@ -33,7 +33,7 @@ const envelope = (board: string, boot: number, seq: number, timeUs = T0 + seq) =
 const death = (board: string, boot: number) => encode('death', { board, boot });
 
 /** The smallest valid setup naming these (loop) boards. */
-const setupWith = (boards: string[]): EventSetup => tinySetup('ingest test', boards.map((id) => ({ id, kind: 'loop' as const })));
+const setupWith = (boards: string[]): EventSetupInput => tinySetup('ingest test', boards.map((id) => ({ id, kind: 'loop' as const })));
 
 /**
  * An entry as the log holds it, payload as hex: cbor-x leaves a cached DataView on arrays

@@ -32,7 +32,7 @@ describe('R-SF-1 nose correction and laps', () => {
     // 40 m/s: 25 s a lap; the transponder passes the line 50 ms after the nose.
     log.drive('11', { lineUs: GREEN_US, speedMps: 40, paceLap: true });
     const r = replay(log.entries).results();
-    expect(r.classification).toEqual([{ pos: 1, car: '11', driver: 'Driver 11', laps: 3, timeS: 75, lapsLed: 3, status: 'running' }]);
+    expect(r.classification).toEqual([{ pos: 1, car: '11', driver: 'Driver 11', laps: 3, timeS: 75, lapsLed: 3, status: 'running', penaltyS: 0, lapsOff: 0, why: null }]);
   });
 
   test('R-SF-1: speed over the stretch from the loop before the line to the loop after it', () => {

@@ -82,9 +82,9 @@ function cliRun(name: string, scenario: () => string): void {
     const lines = stdout.join('').trimEnd().split('\n');
     const results = readJson(join(outDir, 'results.json')) as Results;
     const trucks = readJson(join(outDir, 'truth.json')).field.length as number;
-    expect(lines[0]).toBe('pos,car,driver,laps,timeS,lapsLed,status');
+    expect(lines[0]).toBe('pos,car,driver,laps,timeS,lapsLed,status,penaltyS,lapsOff,why');
     expect(lines).toHaveLength(1 + trucks);
-    expect(lines.slice(1)).toEqual(results.classification.map((c) => [c.pos, c.car, c.driver, c.laps, c.timeS, c.lapsLed, c.status].join(',')));
+    expect(lines.slice(1)).toEqual(results.classification.map((c) => [c.pos, c.car, c.driver, c.laps, c.timeS, c.lapsLed, c.status, c.penaltyS, c.lapsOff, c.why ?? ''].join(',')));
   });
 
   test(`${name}: pitwall replay --db summarises the log`, async () => {

@@ -6,7 +6,7 @@
 // (race-rig.ts boardClockUs: drift included) with an even link delay each way: what a
 // board would answer, exactly.
 import { eventSetupFor } from '../../gateway/commands/sim-race-control.js';
-import type { EventSetup } from '../../gateway/event-setup.js';
+import type { EventSetupInput } from '../../gateway/event-setup.js';
 import type { Action, LogEntry } from '../../gateway/log-entry.js';
 import { decode, encode } from '../../protocol/codec.js';
 import { boardTopic } from '../../protocol/topics.js';
@@ -33,7 +33,7 @@ export interface SimulatedRace {
 }
 
 /** The event set-up race control enters for a simulated race (gateway/commands/sim-race-control.ts). */
-export function setupOf(scenario: Scenario, track: Track): EventSetup {
+export function setupOf(scenario: Scenario, track: Track): EventSetupInput {
   return eventSetupFor(scenario, track);
 }
 

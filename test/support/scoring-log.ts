@@ -2,7 +2,7 @@
 // past the line (with a start/finish loop of its own), a field of trucks, and helpers
 // that write what race control and the loop boards would log — flags, pit road calls,
 // time checks, passings one by one or a truck lapping at an even speed.
-import type { EventSetup, SetupEntry } from '../../gateway/event-setup.js';
+import type { EventSetupInput, SetupEntry } from '../../gateway/event-setup.js';
 import type { Action, FlagName, LogEntry } from '../../gateway/log-entry.js';
 import { encode } from '../../protocol/codec.js';
 import type { BoardEvent } from '../../protocol/schema.js';
@@ -16,10 +16,10 @@ export const LAP_M = 1000;
 export const LOOP = { line: 1, sector1: 2, sector2: 3, commitment: 5, pitEntry: 10, pitLine: 20, pitExit: 30, pitOut: 31 } as const;
 
 export function entry(car: string, transponder: number, noseOffsetM = 2, box = 1): SetupEntry {
-  return { car, driver: `Driver ${car}`, transponder, box, noseOffsetM };
+  return { car, driver: `Driver ${car}`, transponder, box, noseOffsetM, ownerPoints: 0 };
 }
 
-export function tinySetup(field: SetupEntry[], laps = 10, stages: number[] = [laps]): EventSetup {
+export function tinySetup(field: EventSetupInput['field'], laps = 10, stages: number[] = [laps]): EventSetupInput {
   return {
     name: 'Test 10',
     session: 'race',
@@ -75,7 +75,7 @@ export class ScoringLog {
   readonly entries: LogEntry[] = [];
   private readonly envelopeSeq = new Map<string, number>();
 
-  constructor(readonly setup: EventSetup) {
+  constructor(readonly setup: EventSetupInput) {
     this.action(GREEN_US - 60_000_000, { action: 'event-setup', setup });
   }
 

@@ -1,8 +1,8 @@
 // The smallest valid event set-up naming some boards: one start/finish loop on the
 // first, one box on the last, one truck. For tests of ingest and board lifecycle.
-import type { EventSetup } from '../../gateway/event-setup.js';
+import type { EventSetupInput } from '../../gateway/event-setup.js';
 
-export function tinySetup(name: string, boards: Array<{ id: string; kind: 'loop' | 'box' }>): EventSetup {
+export function tinySetup(name: string, boards: Array<{ id: string; kind: 'loop' | 'box' }>): EventSetupInput {
   return {
     name,
     session: 'race',
