@@ -17,6 +17,8 @@ export interface ApiBackend {
   resultsCsv(): string;
   boards(): unknown;
   quarantine(limit: number, offset: number): unknown;
+  /** Pit road officiating: every visit, the proposals, penalties, damaged vehicles. */
+  officiating(): unknown;
   /** Logs and applies a race-control action; throws ApiError (or a SetupError) for bad input. */
   raceControl(action: Action): void;
   /** Subscribes to the live feed; returns the unsubscribe. */
@@ -97,6 +99,11 @@ async function handle(backend: ApiBackend, req: IncomingMessage, res: ServerResp
           'POST /api/setup': 'event set-up (JSON)',
           'POST /api/flag': '{ "flag": "green|yellow|red|white|checkered" }',
           'POST /api/pit-road': '{ "open": true|false }',
+          'GET /api/officiating': 'pit road timeline per car, proposals with evidence, penalties, damaged vehicles',
+          'POST /api/decision': '{ "proposal": id, "decision": "confirm|dismiss", "who": official, "why": reason } (R-PEN-3)',
+          'POST /api/damaged': '{ "car": "98", "damaged": true|false, "who": official, "why"?: text } (R-PIT-DAMAGE-1)',
+          'POST /api/release': '{ "car": "98", "who": official }: releases a stop-and-go (R-PEN-1)',
+          'POST /api/qualifying-round': '{ "round": 1, "call": "start|red|green|end" } (R-QUAL-3/4)',
           'GET /api/live (WebSocket)': 'live feed: every board event, the state',
         },
       });
@@ -132,9 +139,54 @@ async function handle(backend: ApiBackend, req: IncomingMessage, res: ServerResp
       backend.raceControl({ action: 'pit-road', open: b.open, ...(typeof b.why === 'string' ? { why: b.why } : {}) });
       return send(res, 200, { ok: true });
     }
+    case 'GET /api/officiating':
+      return send(res, 200, backend.officiating());
+    case 'POST /api/decision': {
+      const b = object(await body(req));
+      const decision = b.decision === 'confirm' || b.decision === 'dismiss' ? b.decision : fail('decision must be confirm or dismiss');
+      const why = b.why === undefined && decision === 'confirm' ? '' : text(b.why, 'why', 500);
+      // R-PEN-3: an infraction not assessed is found insubstantial or inconclusive, and the official says which.
+      if (decision === 'dismiss' && why.trim() === '') fail('why must say why the call is dismissed');
+      backend.raceControl({ action: 'decision', proposal: text(b.proposal, 'proposal', 200), decision, who: text(b.who, 'who', 64), why });
+      return send(res, 200, { ok: true });
+    }
+    case 'POST /api/damaged': {
+      const b = object(await body(req));
+      if (typeof b.damaged !== 'boolean') fail('damaged must be true or false');
+      backend.raceControl({ action: 'damaged', car: text(b.car, 'car', 8), damaged: b.damaged as boolean, who: text(b.who, 'who', 64), ...(b.why !== undefined ? { why: text(b.why, 'why', 500) } : {}) });
+      return send(res, 200, { ok: true });
+    }
+    case 'POST /api/release': {
+      const b = object(await body(req));
+      backend.raceControl({ action: 'release', car: text(b.car, 'car', 8), who: text(b.who, 'who', 64) });
+      return send(res, 200, { ok: true });
+    }
+    case 'POST /api/qualifying-round': {
+      const b = object(await body(req));
+      const round = b.round;
+      if (typeof round !== 'number' || !Number.isInteger(round) || round < 1 || round > 10) fail('round must be a whole number from 1 to 10');
+      const calls = ['start', 'red', 'green', 'end'] as const;
+      if (!calls.includes(b.call as (typeof calls)[number])) fail(`call must be one of ${calls.join(', ')}`);
+      backend.raceControl({ action: 'qualifying-round', round: round as number, call: b.call as (typeof calls)[number] });
+      return send(res, 200, { ok: true });
+    }
     default:
       throw new ApiError(404, `no route ${route}`);
   }
+}
+
+function fail(message: string): never {
+  throw new ApiError(400, message);
+}
+
+function object(v: unknown): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail('body must be a JSON object');
+  return v as Record<string, unknown>;
+}
+
+function text(v: unknown, name: string, max: number): string {
+  if (typeof v !== 'string' || v.trim() === '' || v.length > max) fail(`${name} must be a non-empty string of at most ${max} characters`);
+  return v as string;
 }
 
 function intParam(url: URL, name: string, dflt: number, min: number, max: number): number {

@@ -5,7 +5,9 @@
 import type { LoopRole } from '../protocol/schema.js';
 import { LOOP_ROLES } from '../protocol/schema.js';
 import { isValidBoardId } from '../protocol/topics.js';
+import { validateDamagedVehicleRules, type DamagedVehicleRules } from './officiating/damaged-vehicle-rules.js';
 import { validateOfficiating, type OfficiatingRules } from './officiating/penalty-card.js';
+import { validateQualifyingFormat, type QualifyingFormat } from './qualifying/qualifying-format.js';
 
 export interface SetupLoop {
   id: number;
@@ -56,18 +58,27 @@ export interface EventSetup {
   field: SetupEntry[];
   /** The penalty card and pit road limits (officiating/penalty-card.ts); defaults when not given. */
   officiating: OfficiatingRules;
+  /**
+   * R-PIT-DAMAGE-1/2 (officiating/damaged-vehicle-rules.ts). Null: the rule book's 6:00
+   * clock and 15 s per violation, and no minimum speed watched (the event set none).
+   */
+  damagedVehicles: DamagedVehicleRules | null;
+  /** The qualifying format (qualifying/qualifying-format.ts): required for a qualifying session, null for a race. */
+  qualifying: QualifyingFormat | null;
 }
 
 /**
  * An event set-up as race control enters it (and as the log keeps it): what has a
  * default may be left out. validateSetup turns it into an EventSetup.
  */
-export type EventSetupInput = Omit<EventSetup, 'track' | 'field' | 'officiating'> & {
+export type EventSetupInput = Omit<EventSetup, 'track' | 'field' | 'officiating' | 'damagedVehicles' | 'qualifying'> & {
   track: Omit<EventSetup['track'], 'pitRoad'> & {
     pitRoad: Omit<EventSetup['track']['pitRoad'], 'boxes'> & { boxes: Array<Omit<SetupBox, 'lengthMm' | 'lineMm'> & Partial<Pick<SetupBox, 'lengthMm' | 'lineMm'>>> };
   };
   field: Array<Omit<SetupEntry, 'ownerPoints'> & Partial<Pick<SetupEntry, 'ownerPoints'>>>;
   officiating?: Partial<OfficiatingRules>;
+  damagedVehicles?: DamagedVehicleRules | null;
+  qualifying?: QualifyingFormat | null;
 };
 
 export class SetupError extends Error {
@@ -110,7 +121,7 @@ export function validateSetup(value: unknown): EventSetup {
     return v as unknown[];
   };
 
-  const o = obj(value, '', ['name', 'session', 'laps', 'stages', 'pitSpeedLimitMph', 'pitSpeedToleranceMph', 'track', 'field'], ['officiating']);
+  const o = obj(value, '', ['name', 'session', 'laps', 'stages', 'pitSpeedLimitMph', 'pitSpeedToleranceMph', 'track', 'field'], ['officiating', 'damagedVehicles', 'qualifying']);
   const session = o.session === 'race' || o.session === 'qualifying' ? o.session : fail('session', 'must be race or qualifying');
   const laps = int(o.laps, 'laps', 1, 10_000);
   const stages = arr(o.stages, 'stages').map((s, i) => int(s, `stages[${i}]`, 1, laps));
@@ -194,5 +205,7 @@ export function validateSetup(value: unknown): EventSetup {
     },
     field,
     officiating: validateOfficiating(o.officiating, boxNumbers),
+    damagedVehicles: o.damagedVehicles == null ? null : validateDamagedVehicleRules(o.damagedVehicles),
+    qualifying: session === 'qualifying' ? validateQualifyingFormat(o.qualifying) : o.qualifying == null ? null : fail('qualifying', 'only a qualifying session has a qualifying format'),
   };
 }

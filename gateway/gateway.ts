@@ -8,7 +8,7 @@ import mqtt from 'mqtt';
 import { decode, encode } from '../protocol/codec.js';
 import type { BoardEvent, Envelope } from '../protocol/schema.js';
 import { boardsFilter, controlStateTopic, liveTopic } from '../protocol/topics.js';
-import { startApi, type ApiBackend, type ApiServer, type LiveMessage } from './api.js';
+import { ApiError, startApi, type ApiBackend, type ApiServer, type LiveMessage } from './api.js';
 import { BoardKeeper, BoardsState } from './boards.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
 import { EventLog } from './event-log.js';
@@ -265,10 +265,33 @@ export class Gateway implements ApiBackend {
     };
   }
 
+  officiating(): unknown {
+    this.flush();
+    const o = this.race.officiating();
+    if (!o) return { visits: {}, proposals: [], penalties: [], damaged: [], minimumSpeed: [], orphanDecisions: [] };
+    return { visits: Object.fromEntries(o.visits), proposals: o.proposals, penalties: o.penalties, damaged: o.damaged, minimumSpeed: o.minimumSpeed, orphanDecisions: o.orphanDecisions };
+  }
+
   raceControl(action: Action): void {
     this.flush();
+    this.checkAction(action);
     this.ingest.action('race-control', action, this.clock());
     this.flush();
+  }
+
+  /** What race control asks must name what the race has: a proposal to decide, a car in the field. */
+  private checkAction(a: Action): void {
+    const setup = this.race.eventSetup();
+    if (a.action === 'decision') {
+      const o = this.race.officiating();
+      if (!o?.proposals.some((p) => p.id === a.proposal)) throw new ApiError(404, `no proposal '${a.proposal}'`);
+    } else if (a.action === 'damaged' || a.action === 'release') {
+      if (!setup) throw new ApiError(409, 'no event set up yet');
+      if (!setup.field.some((e) => e.car === a.car)) throw new ApiError(400, `car '${a.car}' is not in the field`);
+    } else if (a.action === 'qualifying-round') {
+      if (setup?.session !== 'qualifying' || !setup.qualifying) throw new ApiError(409, 'not a qualifying session');
+      if (a.round > setup.qualifying.rounds.length) throw new ApiError(400, `the session has ${setup.qualifying.rounds.length} rounds`);
+    }
   }
 
   onLive(listener: (m: LiveMessage) => void): () => void {

@@ -16,7 +16,7 @@ import type { BoardEntry, FlagName, LogEntry } from './log-entry.js';
 import { cautionsOf, emptyResults, inferredOf, resultsDocument, type Results, type ResultsCaution, type ResultsInferred } from './results.js';
 import { classify, marginOfVictoryUs, positionsKey, type Classified, type PositionsKey } from './scoring/classification.js';
 import { BoardClocks, type ClockChange, type ClockReply, type TimeCheck } from './scoring/clock.js';
-import { CrossingTrack } from './scoring/crossings.js';
+import { CrossingTrack, type LineCrossing } from './scoring/crossings.js';
 import { cautionsDeclared, type FlagCall, type Freeze } from './scoring/freeze-field.js';
 import { creditedUpTo, distanceUs, numberLaps, sameLap, type CreditedLap, type LapChart } from './scoring/laps.js';
 import { LapTable, type LapLeaders } from './scoring/laps-led.js';
@@ -28,6 +28,8 @@ import { TrackMap } from './scoring/track-map.js';
 import { officiate, type DamageMark, type Decision, type Officiating } from './officiating/officiating.js';
 import { PIT_EVENT_KINDS, type FiledPitEvent, type PitEvent, type PitVisit } from './officiating/pit-visits.js';
 import type { Adjustment } from './scoring/classification.js';
+import type { DamagedVehicleClock } from './officiating/damaged-vehicle.js';
+import { qualifying, timingLines, type Qualifying, type RoundCall } from './qualifying/qualifying.js';
 
 export interface SnapshotPosition {
   pos: number;
@@ -61,6 +63,8 @@ export interface RaceSnapshot {
   inferred: ResultsInferred[];
   /** Pit road officiating now: who is on pit road, the calls waiting for an official, penalties. */
   officiating: OfficiatingSnapshot;
+  /** A qualifying session's rounds, laps and order (R-QUAL-1…5); null for a race. */
+  qualifying: Qualifying | null;
 }
 
 export interface OfficiatingSnapshot {
@@ -69,6 +73,8 @@ export interface OfficiatingSnapshot {
   proposals: { proposed: number; confirmed: number; dismissed: number; closeCalls: number };
   /** Penalties not yet served. */
   outstanding: Array<{ id: string; car: string; penalty: string; rule: string; assessedUs: number }>;
+  /** Damaged vehicles' clocks (R-PIT-DAMAGE-1). */
+  damaged: DamagedVehicleClock[];
 }
 
 interface RawPassing {
@@ -90,6 +96,7 @@ interface Derived {
   pitRoad: PitRoadCall[];
   inferred: CreditedLap[];
   officiating: Officiating;
+  qualifying: Qualifying | null;
 }
 
 export class RaceState {
@@ -119,6 +126,7 @@ export class RaceState {
   private readonly decisions: Decision[] = [];
   private readonly damageMarks: DamageMark[] = [];
   private readonly releases: Array<{ car: string; atUs: number; seq: number }> = [];
+  private readonly roundCalls: RoundCall[] = [];
   private officiatingVersion = 0;
   private officiatingCache: { key: string; value: Officiating } | null = null;
 
@@ -162,6 +170,10 @@ export class RaceState {
         this.releases.push({ car: a.car, atUs: entry.atUs, seq: entry.seq });
         this.officiatingVersion++;
         return;
+      case 'qualifying-round':
+        this.roundCalls.push({ atUs: entry.atUs, seq: entry.seq, call: a.call, round: a.round });
+        this.derived = null;
+        return;
       case 'time-check': {
         const key = `${a.board}#${a.command}`;
         const prev = this.checks.get(key);
@@ -189,6 +201,9 @@ export class RaceState {
       inferred: d.inferred,
       proposals: d.officiating.proposals,
       penalties: d.officiating.penalties,
+      damaged: d.officiating.damaged,
+      minimumSpeed: d.officiating.minimumSpeed,
+      qualifying: d.qualifying,
     });
   }
 
@@ -215,7 +230,8 @@ export class RaceState {
         order: [],
         cautions: [],
         inferred: [],
-        officiating: { onPitRoad: [], proposals: { proposed: 0, confirmed: 0, dismissed: 0, closeCalls: 0 }, outstanding: [] },
+        officiating: { onPitRoad: [], proposals: { proposed: 0, confirmed: 0, dismissed: 0, closeCalls: 0 }, outstanding: [], damaged: [] },
+        qualifying: null,
       };
     }
     const now = atUs ?? 0;
@@ -234,6 +250,7 @@ export class RaceState {
       cautions: cautionsOf(d.freezes),
       inferred: inferredOf(d.inferred),
       officiating: officiatingSnapshot(d.officiating),
+      qualifying: d.qualifying,
     };
   }
 
@@ -312,14 +329,31 @@ export class RaceState {
     const officiating = this.officiate(d, settled);
     const adjust = adjustments(officiating);
     const classified = adjust.size === 0 ? settled.classified : classify(settled.setup.field, settled.chart, settled.leaders, (car) => d.positionsKeyOf(car), adjust);
-    this.derived = { ...settled, classified, officiating };
+    this.derived = { ...settled, classified, officiating, qualifying: this.qualify(d, settled.setup) };
     return this.derived;
   }
 
+  /** R-QUAL-1…5 for a qualifying session, from the line crossings and race control's round calls. */
+  private qualify(d: Derivation, setup: EventSetup): Qualifying | null {
+    if (setup.session !== 'qualifying' || !setup.qualifying) return null;
+    return qualifying({
+      format: setup.qualifying,
+      calls: this.roundCalls,
+      crossings: d.lineCrossings(),
+      lines: timingLines(setup.track.loops),
+      trackLengthM: setup.track.lengthM,
+      field: setup.field,
+      ownerPoints: Object.fromEntries(setup.field.map((e) => [e.car, e.ownerPoints])),
+      nowUs: this.latestUs ?? 0,
+    });
+  }
+
   /** Officiating, worked out again only when something it reads changed. */
-  private officiate(d: Derivation, settled: Omit<Derived, 'officiating'>): Officiating {
+  private officiate(d: Derivation, settled: Omit<Derived, 'officiating' | 'qualifying'>): Officiating {
     const leaderUs = d.leaderUs();
-    const key = `${this.officiatingVersion}|${settled.chart.finishUs}|${leaderUs.length}`;
+    // A damaged vehicle's clock runs with the log's latest time.
+    const now = this.damageMarks.length > 0 ? this.latestUs : null;
+    const key = `${this.officiatingVersion}|${settled.chart.finishUs}|${leaderUs.length}|${now}`;
     if (this.officiatingCache?.key === key) return this.officiatingCache.value;
     const value = officiate({
       setup: settled.setup,
@@ -334,6 +368,8 @@ export class RaceState {
       releases: this.releases,
       leaderUs,
       finishUs: settled.chart.finishUs,
+      laps: settled.chart.byCar,
+      nowUs: this.latestUs ?? 0,
     });
     this.officiatingCache = { key, value };
     return value;
@@ -342,7 +378,7 @@ export class RaceState {
 
 function adjustments(o: Officiating): Map<string, Adjustment> {
   const out = new Map<string, Adjustment>();
-  for (const [car, a] of o.adjustments) out.set(car, { addedS: a.addedS, lapsOff: a.lapsOff, outUs: null, why: null });
+  for (const [car, a] of o.adjustments) out.set(car, { ...a });
   return out;
 }
 
@@ -358,6 +394,7 @@ function officiatingSnapshot(o: Officiating): OfficiatingSnapshot {
     onPitRoad,
     proposals: { proposed: count('proposed'), confirmed: count('confirmed'), dismissed: count('dismissed'), closeCalls: o.proposals.filter((p) => p.confidence === 'close-call').length },
     outstanding: o.penalties.filter((p) => p.status === 'outstanding').map((p) => ({ id: p.id, car: p.car, penalty: p.penalty, rule: p.rule, assessedUs: p.assessedUs })),
+    damaged: o.damaged,
   };
 }
 
@@ -532,6 +569,11 @@ class Derivation {
     return this.clocks.toGatewayUs(board, boardUs);
   }
 
+  /** Every truck's line crossings (R-SF-1 nose times), for qualifying. */
+  lineCrossings(): LineCrossing[] {
+    return this.trucks.flatMap((t) => t.crossings.crossings);
+  }
+
   /** When the leader completed each lap so far (index = lap). */
   leaderUs(): number[] {
     const out: number[] = [];
@@ -660,7 +702,7 @@ class Derivation {
   }
 
   /** Works in everything added and replaced since the last settle. */
-  settle(): Omit<Derived, 'officiating'> {
+  settle(): Omit<Derived, 'officiating' | 'qualifying'> {
     const { chart, setup } = this;
     const greenUs = chart.greenUs;
     // Crossings and laps numbered, for the trucks whose passings changed (all on a new green).

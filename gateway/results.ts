@@ -8,6 +8,9 @@ import type { CreditedLap } from './scoring/laps.js';
 import type { LapLeaders } from './scoring/laps-led.js';
 import type { StageResult } from './scoring/stages.js';
 import type { PenaltyView, ProposalView } from './officiating/officiating.js';
+import type { DamagedVehicleClock } from './officiating/damaged-vehicle.js';
+import type { MinimumSpeedWatch } from './officiating/minimum-speed.js';
+import type { Qualifying } from './qualifying/qualifying.js';
 
 export const RESULTS_FORMAT = 'pitwall-results/1';
 
@@ -61,7 +64,11 @@ export interface Results {
   violations: ResultsViolation[];
   /** Penalties of the confirmed ones, and how each was served (R-PEN-1/2). */
   penalties: PenaltyView[];
+  /** Damaged vehicles: their clocks (R-PIT-DAMAGE-1) and minimum speed watches (R-PIT-DAMAGE-2). */
+  damagedVehicles: { clocks: DamagedVehicleClock[]; minimumSpeed: MinimumSpeedWatch[] };
   inferred: ResultsInferred[];
+  /** A qualifying session's rounds and order (R-QUAL-1…5); null for a race. */
+  qualifying: Qualifying | null;
 }
 
 export type ResultsViolation = Omit<ProposalView, 'history'> & { history: ProposalView['history'] };
@@ -81,6 +88,9 @@ export interface ResultsParts {
   inferred: readonly CreditedLap[];
   proposals: readonly ProposalView[];
   penalties: readonly PenaltyView[];
+  damaged: readonly DamagedVehicleClock[];
+  minimumSpeed: readonly MinimumSpeedWatch[];
+  qualifying: Qualifying | null;
 }
 
 export function resultsDocument(p: ResultsParts): Results {
@@ -106,7 +116,9 @@ export function resultsDocument(p: ResultsParts): Results {
     cautions: cautionsOf(p.freezes),
     violations: p.proposals.map(violationOf),
     penalties: p.penalties.map((x) => ({ ...x })),
+    damagedVehicles: { clocks: [...p.damaged], minimumSpeed: [...p.minimumSpeed] },
     inferred: inferredOf(p.inferred),
+    qualifying: p.qualifying,
   };
 }
 
@@ -131,7 +143,9 @@ export function emptyResults(): Results {
     cautions: [],
     violations: [],
     penalties: [],
+    damagedVehicles: { clocks: [], minimumSpeed: [] },
     inferred: [],
+    qualifying: null,
   };
 }
 

@@ -4,6 +4,10 @@
 // served (R-PEN-1/2). Worked car by car in time order, because a visit that serves a
 // pass-through makes speeding on it R-PIT-SPEED-2.
 import type { EventSetup } from '../event-setup.js';
+import type { CreditedLap } from '../scoring/laps.js';
+import { DEFAULT_DAMAGED_VEHICLE_RULES } from './damaged-vehicle-rules.js';
+import { damagedVehicleClocks, redSpans, type DamagedVehicleClock, type DamageMark } from './damaged-vehicle.js';
+import { minimumSpeedWatch, type MinimumSpeedWatch } from './minimum-speed.js';
 import { penaltyName, penaltyOf, type PenaltyName } from './penalty-card.js';
 import { serveOnVisit, settlePenalties, type AssessedPenalty, type PenaltyStatus, type ServeInputs } from './penalties.js';
 import { pitVisits, type PitVisit, type TimelineInputs } from './pit-visits.js';
@@ -18,12 +22,7 @@ export interface Decision {
   seq: number;
 }
 
-export interface DamageMark {
-  car: string;
-  damaged: boolean;
-  atUs: number;
-  seq: number;
-}
+export type { DamageMark };
 
 export interface OfficiatingInputs extends TimelineInputs {
   decisions: readonly Decision[];
@@ -32,6 +31,10 @@ export interface OfficiatingInputs extends TimelineInputs {
   /** When the leader completed each lap (index = lap). */
   leaderUs: readonly number[];
   finishUs: number | null;
+  /** Each car's credited laps (the minimum speed watch, R-PIT-DAMAGE-2). */
+  laps: ReadonlyMap<string, readonly CreditedLap[]>;
+  /** The latest instant of the log: a damaged vehicle's clock runs to it. */
+  nowUs: number;
 }
 
 export type ProposalStatus = 'proposed' | 'confirmed' | 'dismissed';
@@ -66,8 +69,12 @@ export interface Officiating {
   penalties: PenaltyView[];
   /** Decisions naming no proposal the log shows (kept for the audit). */
   orphanDecisions: Decision[];
-  /** Per car, what the finish settled: seconds added and laps taken off. */
-  adjustments: Map<string, { addedS: number; lapsOff: number }>;
+  /** Damaged vehicles' clocks (R-PIT-DAMAGE-1), one per damage, in marking order. */
+  damaged: DamagedVehicleClock[];
+  /** Minimum speed watches after repairs (R-PIT-DAMAGE-2); none when the event set no minimum speed. */
+  minimumSpeed: MinimumSpeedWatch[];
+  /** Per car: seconds added and laps taken off at the finish; no longer scored from an instant, and why. */
+  adjustments: Map<string, { addedS: number; lapsOff: number; outUs: number | null; why: string | null }>;
 }
 
 function byLog<T extends { atUs: number; seq: number }>(a: T, b: T): number {
@@ -136,19 +143,70 @@ export function officiate(inp: OfficiatingInputs): Officiating {
   }
   proposals.sort((a, b) => a.atUs - b.atUs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   penalties.sort((a, b) => a.assessedUs - b.assessedUs || (a.id < b.id ? -1 : 1));
-  const adjustments = new Map<string, { addedS: number; lapsOff: number }>();
+  const adjustments: Officiating['adjustments'] = new Map();
+  const adjust = (car: string): { addedS: number; lapsOff: number; outUs: number | null; why: string | null } => {
+    let a = adjustments.get(car);
+    if (!a) adjustments.set(car, (a = { addedS: 0, lapsOff: 0, outUs: null, why: null }));
+    return a;
+  };
   for (const p of penalties) {
     if (p.addedS === 0 && p.lapsOff === 0) continue;
-    const a = adjustments.get(p.car) ?? { addedS: 0, lapsOff: 0 };
+    const a = adjust(p.car);
     a.addedS += p.addedS;
     a.lapsOff += p.lapsOff;
-    adjustments.set(p.car, a);
   }
+  const { damaged, minimumSpeed } = damagedVehicles(inp, visits, marks, proposals);
+  const out = (car: string, atUs: number, why: string): void => {
+    const a = adjust(car);
+    if (a.outUs === null || atUs < a.outUs) {
+      a.outUs = atUs;
+      a.why = why;
+    }
+  };
+  for (const c of damaged) if (c.overUs !== null) out(c.car, c.overUs, `R-PIT-DAMAGE-1: damaged vehicle clock over ${c.limitS} s`);
+  for (const w of minimumSpeed) if (w.failedUs !== null) out(w.car, w.failedUs, 'R-PIT-DAMAGE-2: minimum speed not reached after repairs');
   return {
+    damaged,
+    minimumSpeed,
     visits,
     proposals,
     penalties: penalties.map((p) => ({ id: p.id, car: p.car, rule: p.rule, penalty: penaltyName(p.penalty), assessedUs: Math.round(p.assessedUs), status: p.status, servedUs: p.servedUs === null ? null : Math.round(p.servedUs), servedBy: p.servedBy, addedS: p.addedS, lapsOff: p.lapsOff })),
     orphanDecisions: decisions.filter((d) => !seen.has(d.proposal)),
     adjustments,
   };
+}
+
+/** R-PIT-DAMAGE-1's clocks and R-PIT-DAMAGE-2's watches, from the timeline. */
+function damagedVehicles(inp: OfficiatingInputs, visits: Map<string, PitVisit[]>, marks: readonly DamageMark[], proposals: readonly ProposalView[]): { damaged: DamagedVehicleClock[]; minimumSpeed: MinimumSpeedWatch[] } {
+  if (marks.length === 0) return { damaged: [], minimumSpeed: [] };
+  const rules = inp.setup.damagedVehicles;
+  const all = [...visits.values()].flat();
+  const damaged = damagedVehicleClocks(
+    {
+      marks,
+      // A visit over (pit-out read) whose exit line was missed ended by pit-out at the latest.
+      visits: all.map((v) => ({ car: v.car, pitInUs: v.pitInUs, pitExitUs: v.pitExitUs ?? (v.complete ? v.pitOutUs : null), firstUs: v.firstUs, lastUs: v.lastUs })),
+      reds: redSpans(inp.flags),
+      // Each speeding or commitment line violation not dismissed adds time (R-PIT-DAMAGE-1).
+      violations: proposals
+        .filter((p) => p.status !== 'dismissed' && (p.violation === 'speeding' || p.violation === 'speeding-on-pass-through' || p.violation === 'commitment-line'))
+        .map((p) => ({ car: p.car, atUs: p.atUs, rule: p.violation === 'commitment-line' ? ('R-PIT-COMMIT-1' as const) : ('R-PIT-SPEED-1' as const), id: p.id })),
+      nowUs: inp.nowUs,
+    },
+    rules ?? DEFAULT_DAMAGED_VEHICLE_RULES,
+  );
+  if (!rules) return { damaged, minimumSpeed: [] };
+  const minimumSpeed: MinimumSpeedWatch[] = [];
+  for (const car of new Set(damaged.map((c) => c.car))) {
+    const exitsUs = damaged.filter((c) => c.car === car).flatMap((c) => c.visits.filter((v) => !v.live).map((v) => v.toUs));
+    if (exitsUs.length === 0) continue;
+    const credited = inp.laps.get(car) ?? [];
+    const laps = credited.slice(1).map((l, i) => {
+      const prev = credited[i]!;
+      const pitLine = (x: CreditedLap): boolean => inp.map.loop(x.loop)?.path === 'pit';
+      return { lap: l.lap, startUs: prev.scoredUs, endUs: l.scoredUs, onPitRoad: pitLine(prev) || pitLine(l) };
+    });
+    minimumSpeed.push(minimumSpeedWatch({ car, laps, exitsUs, flags: inp.flags, trackLengthM: inp.setup.track.lengthM }, rules));
+  }
+  return { damaged, minimumSpeed };
 }
