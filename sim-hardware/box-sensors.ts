@@ -499,6 +499,7 @@ function plan(stop: StopScenario, profile: BoxSensorProfile): Planned {
   const readerToUs = path.timeAtCentreX(box.lengthMm / 2 + rearReach + profile.readerRangeMm);
   const sensedFromUs = Math.min(approachFromUs, readerFromUs, crewOverUs ?? Infinity);
   const sensedToUs = Math.max(readerToUs, path.departUs, serviceEndUs ?? -Infinity);
+  if (!Number.isFinite(sensedFromUs) || !Number.isFinite(sensedToUs)) throw new RangeError(`stop of transponder ${stop.transponder} at box ${box.number}: the vehicle must come from and leave for beyond the sensors' range`);
 
   const truth: StopTruth = {
     box: box.number,

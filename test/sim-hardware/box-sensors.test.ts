@@ -36,6 +36,8 @@ import {
   type BoxSensorProfile,
   type StopScenario,
 } from '../../sim-hardware/box-sensors.js';
+import { piecewiseMotion } from '../../sim-hardware/motion.js';
+import { runStops } from '../support/box-run.js';
 
 const QUIET: BoxSensorProfile = { ...DEFAULT_BOX_SENSOR_PROFILE, noiseMm: 0, speedNoiseMmps: 0, readerMiss: 0 };
 const HALF_L = DEFAULT_BOX.lengthMm / 2;
@@ -350,6 +352,48 @@ describe('samples', () => {
       expect(stopPath(stop).speedMpsAt(t.stopStartUs)).toBeCloseTo(transitSpeedMps ?? stop.approachSpeedMps, 9);
     }
     expect(() => stopPath(stopScenario({ transitSpeedMps: 2 }))).toThrow(/only for a drive-through/);
+  });
+
+  test('a drive-through along a given motion (a race plan\'s): the box reads the vehicle where and as fast as the motion has it, and the board calls a transit', () => {
+    // Braking through the box to stand just beyond it: 12 m/s to rest from 5 m before the back line to the tail 1.5 m past the front line.
+    const bodyMm = DEFAULT_VEHICLE.wheelbaseMm + DEFAULT_VEHICLE.frontOverhangMm + DEFAULT_VEHICLE.rearOverhangMm;
+    const restM = (DEFAULT_BOX.lengthMm + bodyMm) / 1000 + 1.5;
+    const nose = piecewiseMotion({ startUs: 10e6, startM: -5 - 20, speedMps: 12 }, [
+      { toSpeedMps: 12, distanceM: 20 },
+      { toSpeedMps: 0, distanceM: restM + 5 },
+      { toSpeedMps: 0, durationUs: 5e6 },
+      { toSpeedMps: 10, distanceM: 12.5 },
+    ]);
+    const stop = stopScenario({ driveThrough: true, crew: 0, serviceDurationUs: 0, noseMotion: nose, arriveUs: 0, approachSpeedMps: 99 });
+    const { recs, truth } = run([stop], QUIET);
+    const t = truth[0]!;
+    expect(t.transit).toBe(true);
+    expect(t.arriveUs).toBe(nose.timeAt(0));
+    expect(t.departUs).toBeCloseTo(nose.timeAt((DEFAULT_BOX.lengthMm + bodyMm) / 1000), 3);
+    expect(t.stopStartUs).toBe(t.stopEndUs);
+    let read = 0;
+    for (const r of recs) {
+      const x = nose.positionAt(r.timeUs) * 1000;
+      expect(over(r), `${r.timeUs}`).toBe(x > 0 && x - bodyMm < DEFAULT_BOX.lengthMm);
+      if (r.distanceMm === NO_DISTANCE) continue;
+      read++;
+      expect(Math.abs(r.distanceMm + x)).toBeLessThanOrEqual(0.5 + 1e-6);
+      expect(Math.abs(r.speedMmps - nose.speedAt(r.timeUs) * 1000)).toBeLessThanOrEqual(0.5 + 1e-6);
+    }
+    expect(read).toBeGreaterThan(100);
+    // The board: arrival, then a transit the first sample the tail is clear (it stands beyond the box, never over it).
+    const board = runStops([stop], DEFAULT_BOX_SENSOR_PROFILE, 3);
+    expect(board.events.map((e) => e.kind)).toEqual(['box-arrival', 'box-transit']);
+    const transit = board.events[1] as { timeUs: number; transponder: number };
+    expect(transit.transponder).toBe(stop.transponder);
+    expect(transit.timeUs).toBe(Math.ceil(t.departUs / 10_000) * 10_000);
+  });
+
+  test('a given motion is for a drive-through only, and sets its own speed', () => {
+    const nose = piecewiseMotion({ startUs: 0, startM: -30, speedMps: 10 }, []);
+    expect(() => stopPath(stopScenario({ noseMotion: nose }))).toThrow(/stop\.noseMotion is only for a drive-through/);
+    expect(() => stopPath(stopScenario({ noseMotion: nose, driveThrough: true, transitSpeedMps: 2 }))).toThrow(/transitSpeedMps and noseMotion exclude each other/);
+    expect(stopPath(stopScenario({ noseMotion: nose, driveThrough: true })).speedMpsAt(1e6)).toBe(10);
   });
 
   test('a stop out of the box: the truth and the readings agree', () => {

@@ -44,7 +44,7 @@ function random(seed: number): Case {
   return c;
 }
 
-const SHIPPED = ['martinsville-10.json', 'martinsville-200.json'];
+const SHIPPED = ['martinsville-10.json', 'martinsville-200.json', 'martinsville-pit-violations.json'];
 const CASES: Array<[string, () => Case]> = [
   ...SHIPPED.map((n): [string, () => Case] => [n, () => shipped(n)]),
   ...RANDOM_SEEDS.map((s): [string, () => Case] => [`random-${s}`, () => random(s)]),
@@ -191,8 +191,16 @@ describe('pit road (R-PIT-SPEED-1, R-PIT-BOX-2)', () => {
         expect(s.speeding, what).toBe(s.mph > limit + tolerance);
       }
       expect(p.speeding).toEqual(p.segments.filter((s) => s.mph > limit + tolerance).map((s) => s.segment));
-      // The stop takes a run of segments, and its box lies within them.
       const byStop = p.segments.filter((s) => s.byStop).map((s) => s.segment);
+      // A pass-through never stops: every segment is timed (R-PEN-1).
+      const passThrough = (p as typeof p & { passThrough: boolean }).passThrough;
+      expect(passThrough).toBe(stop.passThrough === true);
+      if (passThrough) {
+        expect(byStop, `stop ${p.index}`).toEqual([]);
+        expect(p.stop).toBeNull();
+        continue;
+      }
+      // The stop takes a run of segments, and its box lies within them.
       expect(byStop.length, `stop ${p.index}`).toBeGreaterThan(0);
       expect(byStop).toEqual(Array.from({ length: byStop.length }, (_, k) => byStop[0]! + k));
       const [from, to] = boxSpanM(box);
@@ -209,6 +217,7 @@ describe('pit road (R-PIT-SPEED-1, R-PIT-BOX-2)', () => {
   test.each(CASES)('the box verdict is the pose judged against the box lines (R-PIT-BOX-2): %s', (_, get) => {
     const c = get();
     for (const p of c.truth.pitStops) {
+      if (p.stop === null) continue; // a pass-through
       const m = p.stop.margins;
       const k = m.indexOf(Math.min(...m));
       expect(p.stop.marginMm).toBe(m[k]);

@@ -61,6 +61,27 @@ describe('valid scenarios', () => {
     expect(d.event).toBeUndefined();
   });
 
+  test('crew, boxes driven through, pass-throughs and the event\'s officiating limits: left out, nothing is set', () => {
+    const bare = validateScenario(valid(), 'scenario.json');
+    expect(bare.pitStops[0].crew).toBeUndefined();
+    expect(bare.pitStops[0].boxesThrough).toBeUndefined();
+    expect(bare.pitStops[0].passThrough).toBeUndefined();
+    expect(bare.event).toEqual({ pitSpeedLimitMph: 30, pitSpeedToleranceMph: 4 });
+    const s = valid();
+    s.event.crewLimit = 5;
+    s.event.boxesThroughLimit = 0;
+    Object.assign(s.pitStops[0], { crew: 7, boxesThrough: { entering: 1, leaving: 8 } });
+    s.pitStops.push({ car: '38', lap: 2, serviceS: 0, passThrough: true, segmentMph: { '1': 40 } });
+    s.pitStops.push({ car: '1', lap: 2, serviceS: 3, boxesThrough: { leaving: 2 }, passThrough: false });
+    s.pitStops.push({ car: '1', lap: 5, serviceS: 3, boxesThrough: {} });
+    const d = validateScenario(s, 'scenario.json');
+    expect(d.event).toEqual({ pitSpeedLimitMph: 30, pitSpeedToleranceMph: 4, crewLimit: 5, boxesThroughLimit: 0 });
+    expect(d.pitStops[0]).toMatchObject({ crew: 7, boxesThrough: { entering: 1, leaving: 8 } });
+    expect(d.pitStops[1]).toEqual({ car: '38', lap: 2, serviceS: 0, passThrough: true, segmentMph: { '1': 40 }, pose: { xMm: 0, yMm: 0, yawDeg: 0 } });
+    expect(d.pitStops[2]).toMatchObject({ boxesThrough: { entering: 0, leaving: 2 }, passThrough: false });
+    expect(d.pitStops[3].boxesThrough).toEqual({ entering: 0, leaving: 0 });
+  });
+
   test('a track path is resolved next to the scenario file', () => {
     const s = valid();
     s.track = '../tracks/bristol.json';
@@ -134,6 +155,30 @@ describe('broken scenarios are refused naming the field', () => {
     ['yaw out of range', (s) => (s.pitStops[0].pose.yawDeg = -50), /^scenario\.json: pitStops\[0\]\.pose\.yawDeg: must be >= -45/],
     ['pose missing a key', (s) => delete s.pitStops[0].pose.yMm, /^scenario\.json: pitStops\[0\]\.pose\.yMm: missing/],
     ['negative crew early', (s) => (s.pitStops[0].crewEarlyBoxes = -1), /^scenario\.json: pitStops\[0\]\.crewEarlyBoxes: must be >= 0/],
+    ['no crew', (s) => (s.pitStops[0].crew = 0), /^scenario\.json: pitStops\[0\]\.crew: must be >= 1 and <= 12 \(got 0\)/],
+    ['crew of 13', (s) => (s.pitStops[0].crew = 13), /^scenario\.json: pitStops\[0\]\.crew: must be <= 12/],
+    ['half a crew member', (s) => (s.pitStops[0].crew = 6.5), /^scenario\.json: pitStops\[0\]\.crew: must be an integer/],
+    ['boxesThrough a number', (s) => (s.pitStops[0].boxesThrough = 4), /^scenario\.json: pitStops\[0\]\.boxesThrough: must be an object \(got 4\)/],
+    ['unknown boxesThrough key', (s) => (s.pitStops[0].boxesThrough = { entering: 1, exiting: 1 }), /^scenario\.json: pitStops\[0\]\.boxesThrough\.exiting: unknown key \(expected one of entering, leaving\)/],
+    ['boxes through, 9 leaving', (s) => (s.pitStops[0].boxesThrough = { leaving: 9 }), /^scenario\.json: pitStops\[0\]\.boxesThrough\.leaving: must be <= 8/],
+    ['boxes through, negative', (s) => (s.pitStops[0].boxesThrough = { entering: -1 }), /^scenario\.json: pitStops\[0\]\.boxesThrough\.entering: must be >= 0/],
+    ['boxes through, fractional', (s) => (s.pitStops[0].boxesThrough = { entering: 0.5 }), /^scenario\.json: pitStops\[0\]\.boxesThrough\.entering: must be an integer/],
+    ['through boxes before box 1', (s) => (s.pitStops[0].boxesThrough = { entering: 2 }), /^scenario\.json: pitStops\[0\]\.boxesThrough\.entering: box 2 has 1 box before it on pit road, not 2/],
+    [
+      'through boxes past the end of pit road',
+      (s) => ((s.field[1].box = 38), (s.pitStops[0].boxesThrough = { entering: 4, leaving: 3 })),
+      /^scenario\.json: pitStops\[0\]\.boxesThrough\.leaving: box 38 has 2 boxes after it on pit road, not 3/,
+    ],
+    ['passThrough not a boolean', (s) => (s.pitStops[0].passThrough = 'yes'), /^scenario\.json: pitStops\[0\]\.passThrough: must be true or false \(got "yes"\)/],
+    ['a pass-through with service', (s) => (s.pitStops[0].passThrough = true), /^scenario\.json: pitStops\[0\]\.serviceS: must be 0 for a pass-through \(got 12\)/],
+    ...(['pose', 'crew', 'crewEarlyBoxes', 'boxesThrough'] as const).map((key): [string, (s: any) => void, RegExp] => [
+      `a pass-through with ${key}`,
+      (s) => {
+        s.pitStops[0] = { car: '2', lap: 4, serviceS: 0, passThrough: true, pose: { xMm: 0, yMm: 0, yawDeg: 0 }, crew: 6, crewEarlyBoxes: 0.5, boxesThrough: { entering: 0 } };
+        for (const k of ['pose', 'crew', 'crewEarlyBoxes', 'boxesThrough']) if (k !== key) delete s.pitStops[0][k];
+      },
+      new RegExp(`^scenario\\.json: pitStops\\[0\\]\\.${key}: a pass-through does not stop in its box: leave it out`),
+    ]),
     ['caution of zero laps', (s) => (s.cautions[0].laps = 0), /^scenario\.json: cautions\[0\]\.laps: must be >= 1/],
     ['overlapping cautions', (s) => s.cautions.push({ lap: 7, laps: 1 }), /^scenario\.json: cautions\[1\]\.lap: must come after cautions\[0\] ends/],
     ['red flag of no minutes', (s) => (s.redFlags[0].minutes = 0), /^scenario\.json: redFlags\[0\]\.minutes: must be > 0/],
@@ -148,6 +193,10 @@ describe('broken scenarios are refused naming the field', () => {
     ['unknown top-level key', (s) => (s.lap = 10), /^scenario\.json: lap: unknown key/],
     ['unknown key in an entry', (s) => (s.field[1].pace = 20), /^scenario\.json: field\[1\]\.pace: unknown key/],
     ['unknown event override', (s) => (s.event.pitSpeedMph = 30), /^scenario\.json: event\.pitSpeedMph: unknown key/],
+    ['event crew limit 0', (s) => (s.event.crewLimit = 0), /^scenario\.json: event\.crewLimit: must be >= 1 and <= 12 \(got 0\)/],
+    ['event crew limit 13', (s) => (s.event.crewLimit = 13), /^scenario\.json: event\.crewLimit: must be <= 12/],
+    ['event boxes-through limit 41', (s) => (s.event.boxesThroughLimit = 41), /^scenario\.json: event\.boxesThroughLimit: must be <= 40/],
+    ['event boxes-through limit fractional', (s) => (s.event.boxesThroughLimit = 2.5), /^scenario\.json: event\.boxesThroughLimit: must be an integer/],
     ['zero event speed limit', (s) => (s.event.pitSpeedLimitMph = 0), /^scenario\.json: event\.pitSpeedLimitMph: must be > 0/],
     ['field not an array', (s) => (s.field = {}), /^scenario\.json: field: must be an array/],
     ['empty field', (s) => (s.field = []), /^scenario\.json: field: must have at least 1 entry/],
