@@ -1,14 +1,18 @@
 // A whole race through the real firmware (memory boards, no broker; `npm run build`
 // first): what the boards say is scored against truth.json — passings, pit segment
-// speeds, box verdicts — and the faults of a scenario do what scenario.md says.
+// speeds, box verdicts, boxes driven through, crews — and the faults of a scenario do
+// what scenario.md says; random races with officiating hold every pit road violation.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { repoPath } from '../../protocol/repo-root.js';
+import type { BoxMoment } from '../../protocol/schema.js';
 import { bootId, IDLE_TICK_US } from '../../sim-hardware/race-rig.js';
 import { REBOOT_DOWN_US } from '../../sim-hardware/race-truth.js';
-import { GREEN_EPOCH_US, runSimulation, type SimulationResult } from '../../sim-hardware/simulation.js';
+import { transitUs } from '../../sim-hardware/box-visits.js';
+import { PIT_RULES } from '../../sim-hardware/pit-violations.js';
+import { GREEN_EPOCH_US, prepareRace, runSimulation, type SimulationResult } from '../../sim-hardware/simulation.js';
 import { pitSegments } from '../../sim-hardware/track.js';
 import { randomScenario, writeScenario } from '../support/random-scenario.js';
 import { asTruth, decodeMessages, eventsOf, raceTimeUs, type DecodedMessages, type SeenOf, type Truth, type TruthCrossing } from '../support/truth.js';
@@ -125,6 +129,7 @@ function expectBoxVerdictsMatchTruth(s: Scored): number {
   const used = new Set<SeenOf<'box-verdict'>>();
   let n = 0;
   for (const p of s.truth.pitStops) {
+    if (p.stop === null) continue; // a pass-through: nothing to judge (expectBoxEventsMatchTruth)
     const whole = p.stop.standToUs + 1e6 < s.truth.endUs;
     for (const phase of ['stop', 'service'] as const) {
       const found = verdicts.filter(
@@ -163,6 +168,55 @@ function expectNothingLost(s: Scored, board: string): void {
   }
 }
 
+type SeenMoment = BoxMoment & { board: string; boot: number; seq: number };
+const transitsOf = (s: Scored): SeenMoment[] => s.d.events.filter((e): e is SeenMoment => e.kind === 'box-transit');
+
+/**
+ * Boxes driven through (R-PIT-BOX-3): one box-transit per box driven through, with the
+ * truck's transponder, the first sample after its tail clears it, and none elsewhere (a
+ * stop in its own box never makes one); no box event of a pass-through's truck on its
+ * way down pit road. Returns the number of transits.
+ */
+function expectBoxEventsMatchTruth(s: Scored): number {
+  const transits = transitsOf(s);
+  let n = 0;
+  for (const car of s.r.plan.cars) {
+    for (const st of car.stops) {
+      for (const b of [...st.through.entering, ...st.through.leaving]) {
+        const at = transitUs(s.r.plan, car, st, b);
+        if (at + 20_000 > s.truth.endUs) continue;
+        const found = transits.filter((e) => e.box === b.number && e.transponder === car.entry.transponder && raceTimeUs(e.timeUs) >= at && raceTimeUs(e.timeUs) < at + 10_000);
+        expect(found, `stop ${st.index} (car ${car.entry.car}) through box ${b.number}`).toHaveLength(1);
+        n++;
+      }
+      if (st.passThrough) {
+        const seen = s.d.events.filter((e) => 'box' in e && e.transponder === car.entry.transponder && raceTimeUs(e.timeUs) >= st.pitFromUs && raceTimeUs(e.timeUs) <= st.pitToUs);
+        expect(seen, `pass-through ${st.index} (car ${car.entry.car})`).toEqual([]);
+      }
+    }
+  }
+  expect(transits).toHaveLength(n);
+  return n;
+}
+
+/**
+ * Crew over the wall (R-PIT-CREW-1/2): at each stop with service the board counts up to
+ * the truth's most crew at once, and says too soon as the truth does (unless the crew
+ * went over within 0.2 m of one box away: the board decides to its sensors' resolution).
+ */
+function expectCrewMatchesTruth(s: Scored): void {
+  const crew = eventsOf(s.d, 'crew-over-wall');
+  const boxes = new Map(s.r.track.pitRoad.boxes.map((b) => [b.number, b]));
+  for (const p of s.truth.pitStops) {
+    if (p.stop === null || p.stop.crewOverUs === null || p.stop.serviceEndUs! + 1e6 > s.truth.endUs) continue;
+    const mine = crew.filter((e) => e.box === p.box && raceTimeUs(e.timeUs) >= p.stop.crewOverUs! - 1 && raceTimeUs(e.timeUs) <= p.stop.serviceEndUs!);
+    const what = `stop ${p.index} (car ${p.car}, box ${p.box})`;
+    expect(Math.max(...mine.map((e) => e.crew)), what).toBe(p.stop.maxCrew);
+    const box = boxes.get(p.box)!;
+    if (Math.abs(p.stop.crewDistanceMm! - (box.lengthMm + 2 * box.lineMm)) > 200) expect(mine[0]!.tooSoon, what).toBe(p.stop.crewTooSoon);
+  }
+}
+
 const hex = (r: SimulationResult) => r.messages.map((m) => `${m.board} ${m.channel} ${Buffer.from(m.bytes).toString('hex')}`);
 
 describe('martinsville-10 through the firmware', () => {
@@ -190,8 +244,9 @@ describe('martinsville-10 through the firmware', () => {
     expect(over.map((e) => [e.transponder, e.segment])).toEqual([[1002, 2]]);
   });
 
-  test('box verdicts at the stop and after service agree with truth (R-PIT-BOX-2)', () => {
+  test('box verdicts at the stop and after service agree with truth (R-PIT-BOX-2); no box is driven through, so no box-transit at all', () => {
     expectBoxVerdictsMatchTruth(first);
+    expect(transitsOf(first)).toEqual([]);
     const out_ = eventsOf(first.d, 'box-verdict').filter((e) => !e.inBox);
     expect(out_.map((e) => [e.transponder, e.clause, e.phase])).toEqual([
       [1004, 'b', 'stop'],
@@ -386,9 +441,57 @@ describe('random scenarios through the firmware', () => {
       expectPassingsMatchTruth(s);
       expect(expectSegmentSpeedsMatchTruth(s)).toBeGreaterThan(0);
       expect(expectBoxVerdictsMatchTruth(s)).toBeGreaterThan(0);
+      expect(transitsOf(s)).toEqual([]);
       for (const b of s.r.track.boards) expectNothingLost(s, b.id);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Truth of officiating pit stops (race.md): the violations each visit holds. */
+type Officiated = Truth & { violations: Array<{ rule: string; atUs: number; index: number }> };
+const OFFICIATING_SEEDS = Array.from({ length: 20 }, (_, i) => 9001 + i);
+
+describe('random scenarios with officiating through the firmware', () => {
+  const seen = new Map<number, Officiated>();
+
+  test.each(OFFICIATING_SEEDS)('plan, run and agree with truth: boxes driven through, crews, pass-throughs, verdicts, speeds: seed %i', async (seed) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pitwall-officiating-'));
+    try {
+      const s = scored(await runSimulation({ scenarioFile: writeScenario(dir, randomScenario(seed, { officiating: true }), `officiating-${seed}.json`) }));
+      seen.set(seed, s.truth as Officiated);
+      expectPassingsMatchTruth(s);
+      expectSegmentSpeedsMatchTruth(s);
+      expectBoxVerdictsMatchTruth(s);
+      expectBoxEventsMatchTruth(s);
+      expectCrewMatchesTruth(s);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('across the seeds, the truth holds every kind of pit road violation, and the options add them only when asked', () => {
+    // The races above, or (run alone) the same truth without the boards.
+    const dir = mkdtempSync(join(tmpdir(), 'pitwall-officiating-'));
+    let truths: Officiated[];
+    try {
+      truths = OFFICIATING_SEEDS.map((seed) => seen.get(seed) ?? (asTruth(prepareRace(writeScenario(dir, randomScenario(seed, { officiating: true }), `officiating-${seed}.json`)).truth) as Officiated));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const count = new Map<string, number>();
+    for (const t of truths) for (const v of t.violations) count.set(v.rule, (count.get(v.rule) ?? 0) + 1);
+    for (const rule of PIT_RULES) expect(count.get(rule) ?? 0, rule).toBeGreaterThan(0);
+    const scenarios = OFFICIATING_SEEDS.map((seed) => randomScenario(seed, { officiating: true }));
+    const stops = scenarios.flatMap((x) => x.pitStops);
+    expect(stops.some((p) => p.passThrough && Object.keys(p.segmentMph ?? {}).length === 0)).toBe(true);
+    expect(stops.some((p) => p.boxesThrough && Math.max(p.boxesThrough.entering ?? 0, p.boxesThrough.leaving ?? 0) <= 3)).toBe(true);
+    expect(stops.some((p) => p.crewEarlyBoxes !== undefined && p.crewEarlyBoxes < 1)).toBe(true);
+    // Without the option nothing of it.
+    for (const seed of OFFICIATING_SEEDS.slice(0, 5)) {
+      const plain = randomScenario(seed);
+      expect(plain.pitStops.some((p) => p.passThrough || p.crew !== undefined || p.boxesThrough !== undefined)).toBe(false);
     }
   });
 });
