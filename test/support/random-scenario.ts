@@ -272,15 +272,20 @@ function officiate(value: ScenarioJson, track: Track, rng: Rng, overMph: number)
     settleScripting(value, track);
     const plan = planRace(validateScenario(value, 'random.json', () => track), track);
     const commitment = track.loops.find((l) => l.role === 'commitment')!.positionM;
-    const closed: Array<{ car: string; lap: number }> = [];
+    const closed: Array<{ car: string; lap: number; caution: boolean }> = [];
     for (const car of plan.cars) {
       for (let lap = 1; lap < value.laps; lap++) {
         const t = car.track.timeAt((lap - 1) * track.lengthM + commitment);
-        if (t < car.finishUs && car.trackActive.some(([a, b]) => t >= a && t < b) && !pitRoadOpenAt(plan.pitRoad, t) && free(car.entry.car, lap)) closed.push({ car: car.entry.car, lap });
+        if (t < car.finishUs && car.trackActive.some(([a, b]) => t >= a && t < b) && !pitRoadOpenAt(plan.pitRoad, t) && free(car.entry.car, lap)) {
+          const why = plan.pitRoad.filter((c) => c.atUs <= t).at(-1)!.why;
+          closed.push({ car: car.entry.car, lap, caution: why === 'caution' });
+        }
       }
     }
-    if (closed.length > 0) {
-      const { car, lap } = closed[rng.int(closed.length)]!;
+    // Closed by a caution just declared, before it reopens; else closed for a stage end or a red flag.
+    const picks = closed.some((c) => c.caution) ? closed.filter((c) => c.caution) : closed;
+    if (picks.length > 0) {
+      const { car, lap } = picks[rng.int(picks.length)]!;
       value.pitStops.push({ car, lap, serviceS: round(uniform(rng, 4, 12), 1) });
     }
   }
