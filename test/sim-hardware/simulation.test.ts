@@ -484,6 +484,7 @@ describe('random scenarios with officiating through the firmware', () => {
     for (const t of truths) for (const v of t.violations) count.set(v.rule, (count.get(v.rule) ?? 0) + 1);
     for (const rule of PIT_RULES) expect(count.get(rule) ?? 0, rule).toBeGreaterThan(0);
     const scenarios = OFFICIATING_SEEDS.map((seed) => randomScenario(seed, { officiating: true }));
+    expect(randomScenario(OFFICIATING_SEEDS[0]!, { officiating: true })).toEqual(scenarios[0]);
     const stops = scenarios.flatMap((x) => x.pitStops);
     expect(stops.some((p) => p.passThrough && Object.keys(p.segmentMph ?? {}).length === 0)).toBe(true);
     expect(stops.some((p) => p.boxesThrough && Math.max(p.boxesThrough.entering ?? 0, p.boxesThrough.leaving ?? 0) <= 3)).toBe(true);
