@@ -262,6 +262,21 @@ export function checkAction(a: Action): Action {
       if (typeof a.why !== 'string') fail('why must be a string');
       return { action: 'decision', proposal: text(a.proposal, 'proposal'), decision: a.decision, who: text(a.who, 'who'), why: a.why };
     }
+    case 'damaged': {
+      if (typeof a.damaged !== 'boolean') fail('damaged must be true or false');
+      if (a.why !== undefined && typeof a.why !== 'string') fail('why must be a string');
+      const marked = { action: 'damaged' as const, car: text(a.car, 'car'), damaged: a.damaged, who: text(a.who, 'who') };
+      return a.why === undefined ? marked : { ...marked, why: a.why };
+    }
+    case 'release':
+      return { action: 'release', car: text(a.car, 'car'), who: text(a.who, 'who') };
+    case 'qualifying-round': {
+      const calls = ['start', 'red', 'green', 'end'] as const;
+      if (!calls.includes(a.call)) fail(`call must be one of ${calls.join(', ')}`);
+      const round = uint(a.round, 'round', 100);
+      if (round < 1) fail('round must be 1 or more');
+      return { action: 'qualifying-round', round, call: a.call };
+    }
     default:
       return fail('unknown action');
   }

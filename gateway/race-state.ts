@@ -353,7 +353,8 @@ export class RaceState {
     const leaderUs = d.leaderUs();
     // A damaged vehicle's clock runs with the log's latest time.
     const now = this.damageMarks.length > 0 ? this.latestUs : null;
-    const key = `${this.officiatingVersion}|${settled.chart.finishUs}|${leaderUs.length}|${now}`;
+    // Passings count too: a late one can move a commitment line crossing or a lap.
+    const key = `${this.officiatingVersion}|${this.filedCount}|${settled.chart.finishUs}|${leaderUs.length}|${now}`;
     if (this.officiatingCache?.key === key) return this.officiatingCache.value;
     const value = officiate({
       setup: settled.setup,

@@ -32,6 +32,11 @@ export function eventSetupFor(scenario: Scenario, track: Track, name = `${scenar
       boards: track.boards.map((b) => ({ id: b.id, kind: b.kind })),
     },
     field: scenario.field.map((e) => ({ car: e.car, driver: e.driver, transponder: e.transponder, box: e.box, noseOffsetM: e.noseOffsetM })),
+    // The scenario's event limits are race control's to enter; the rest of the card is the rule book's.
+    officiating: {
+      ...(scenario.event?.crewLimit !== undefined ? { crewLimit: scenario.event.crewLimit } : {}),
+      ...(scenario.event?.boxesThroughLimit !== undefined ? { boxesThroughLimit: scenario.event.boxesThroughLimit } : {}),
+    },
   });
 }
 

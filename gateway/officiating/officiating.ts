@@ -134,10 +134,11 @@ export function officiate(inp: OfficiatingInputs): Officiating {
         if (last?.decision === 'confirm' && penalty !== null) {
           // Assessed when the decision that stands was made.
           own.push({ id: p.id, car: p.car, rule: p.rule, penalty, assessedUs: last.atUs, status: 'outstanding', servedUs: null, servedBy: null, addedS: 0, lapsOff: 0 });
+          // The oldest assessed is served first.
+          own.sort((a, b) => a.assessedUs - b.assessedUs || (a.id < b.id ? -1 : 1));
         }
       }
     }
-    own.sort((a, b) => a.assessedUs - b.assessedUs);
     settlePenalties(own, serve);
     penalties.push(...own);
   }

@@ -46,7 +46,8 @@ const start = (v: PitVisit): number => v.pitInUs ?? v.firstUs;
 
 /** Whether `v` serves `p` (assessed before the visit began); the instant it is served, or null. */
 function servedOn(p: AssessedPenalty, v: PitVisit, inp: ServeInputs): number | null {
-  if (start(v) <= p.assessedUs) return null;
+  // Begun after it was assessed, and before the checkered flag: after it, R-PEN-2 settles it.
+  if (start(v) <= p.assessedUs || (inp.finishUs !== null && start(v) >= inp.finishUs)) return null;
   const s = v.stop;
   switch (p.penalty.kind) {
     case 'pass-through':

@@ -153,6 +153,8 @@ export interface TimelineInputs {
 
 /** A commitment line crossing this long before pit-in still belongs to the visit (µs). */
 const COMMITMENT_REACH_US = 60_000_000;
+/** Box readings this long before pit-in (the crew over the wall early) still belong to its visit (µs). */
+const PRE_ENTRY_REACH_US = 30_000_000;
 /** The speed at the commitment line is taken from the loop before it when that is this close (µs). */
 const SPEED_REACH_US = 30_000_000;
 
@@ -233,20 +235,35 @@ export function pitVisits(inp: TimelineInputs): Map<string, PitVisit[]> {
     const groups: Placed[][] = [];
     let cur: Placed[] | null = null;
     let segs = new Set<number>();
+    // closed: pit-out read; pastExit: the exit line read, so only pit-out still belongs.
     let closed = true;
+    let pastExit = false;
+    // The readings of the current visit that only the loops give (a crew can go over the wall before pit-in).
+    let loopRead = false;
     for (const p of list) {
       const e = p.f.event;
-      const opens = closed || e.kind === 'pit-in' || (e.kind === 'segment-speed' && segs.has(e.segment));
+      const opens =
+        closed ||
+        (e.kind === 'pit-in' && (loopRead || p.atUs - cur![0]!.atUs > PRE_ENTRY_REACH_US)) ||
+        (e.kind === 'segment-speed' && segs.has(e.segment)) ||
+        (pastExit && e.kind !== 'pit-out');
       if (opens) {
         cur = [];
         groups.push(cur);
         segs = new Set();
         closed = false;
+        pastExit = false;
+        loopRead = false;
       }
       cur!.push(p);
-      if (e.kind === 'segment-speed') segs.add(e.segment);
+      if (e.kind === 'pit-in' || e.kind === 'segment-speed') loopRead = true;
+      if (e.kind === 'segment-speed') {
+        segs.add(e.segment);
+        if (e.segment === segmentCount) pastExit = true;
+      }
       if (e.kind === 'pit-out') closed = true;
     }
+    groups.sort((a, b) => a[0]!.atUs - b[0]!.atUs);
     out.set(
       entry.car,
       groups.map((g) => visitOf(inp, entry.car, entry.transponder, entry.box, g, { eliminated, segmentCount, commitment })),
@@ -315,7 +332,8 @@ function visitOf(
   // A drive-through of its own box alone (no stop) is no stop.
   if (stop !== null && (stop as BoxStop).stopUs === null && (stop as BoxStop).serviceStartUs === null) stop = null;
   const st = stop as BoxStop | null;
-  const enterUntil = st?.arrivalUs ?? st?.stopUs ?? Infinity;
+  // A box's transit is read as the truck's tail clears it: the last box before its own clears after its arrival, before its stop.
+  const enterUntil = st?.stopUs ?? st?.arrivalUs ?? Infinity;
   const leaveFrom = st?.departureUs ?? st?.serviceEndUs ?? st?.stopUs ?? Infinity;
   const through = {
     entering: transits.filter((t) => t.atUs <= enterUntil && t.atUs < leaveFrom).map((t) => t.box),
@@ -389,18 +407,16 @@ function commitmentOf(inp: TimelineInputs, car: string, beforeUs: number, loops:
   const points = inp.points.get(car) ?? [];
   let i = points.length - 1;
   while (i >= 0 && points[i]!.atUs > beforeUs) i--;
-  for (; i >= 0; i--) {
-    const p = points[i]!;
-    if (beforeUs - p.atUs > COMMITMENT_REACH_US) return null;
-    if (!loops.has(p.loop)) continue;
-    const entry = inp.setup.field.find((e) => e.car === car)!;
-    const prev = points[i - 1];
-    let speed: number | null = null;
-    if (prev && p.atUs - prev.atUs < SPEED_REACH_US && p.atUs > prev.atUs) {
-      const route = inp.map.route(prev.loop, p.loop);
-      if (route && route.distanceM > 0) speed = route.distanceM / ((p.atUs - prev.atUs) / 1e6);
-    }
-    return Math.round(speed ? p.atUs - (entry.noseOffsetM / speed) * 1e6 : p.atUs);
+  // Pit road's own loops aside, the last loop on the track before pit road is the commitment line, or it was not read.
+  while (i >= 0 && inp.map.loop(points[i]!.loop)?.path === 'pit') i--;
+  const p = points[i];
+  if (!p || !loops.has(p.loop) || beforeUs - p.atUs > COMMITMENT_REACH_US) return null;
+  const entry = inp.setup.field.find((e) => e.car === car)!;
+  const prev = points[i - 1];
+  let speed: number | null = null;
+  if (prev && p.atUs - prev.atUs < SPEED_REACH_US && p.atUs > prev.atUs) {
+    const route = inp.map.route(prev.loop, p.loop);
+    if (route && route.distanceM > 0) speed = route.distanceM / ((p.atUs - prev.atUs) / 1e6);
   }
-  return null;
+  return Math.round(speed ? p.atUs - (entry.noseOffsetM / speed) * 1e6 : p.atUs);
 }

@@ -67,7 +67,7 @@ export function proposalsOf(v: PitVisit, inp: ProposalInputs, servingPassThrough
   // R-PIT-SPEED-1 (R-PIT-SPEED-2 on a pass-through): every segment is the evidence.
   const threshold = setup.pitSpeedLimitMph + setup.pitSpeedToleranceMph;
   const band = rules.speedCloseCallMph;
-  const near = v.segments.filter((s) => s.mph > threshold - band);
+  const near = v.segments.filter((s) => s.mph >= threshold - band);
   if (near.length > 0) {
     const over = v.segments.filter((s) => s.over);
     const certain = over.some((s) => s.mph > threshold + band);
