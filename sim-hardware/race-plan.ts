@@ -511,10 +511,22 @@ function pitRoadTimeline(scenario: Scenario, flags: FlagChange[], leaderUs: numb
   scenario.stages.forEach((s, i) => {
     if (i === scenario.stages.length - 1) return;
     const at = leaderUs[s - 2];
-    if (at !== undefined) out.push({ atUs: at, open: false, why: 'stage-end' });
+    // R-PIT-OPEN-3 holds under green only: under a caution pit road follows the caution's calls.
+    if (at !== undefined && racingAt(flags, at)) out.push({ atUs: at, open: false, why: 'stage-end' });
   });
   out.sort((a, b) => a.atUs - b.atUs);
   return out;
+}
+
+/** Green (or white) at an instant: the last of the green, yellow and red flags at or before it is green. */
+function racingAt(flags: readonly FlagChange[], tUs: number): boolean {
+  let racing = false;
+  for (const f of flags) {
+    if (f.atUs > tUs) continue;
+    if (f.flag === 'green') racing = true;
+    else if (f.flag === 'yellow' || f.flag === 'red') racing = false;
+  }
+  return racing;
 }
 
 /** Whether pit road was open at an instant (a change at that very instant counts). */

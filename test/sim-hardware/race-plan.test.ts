@@ -288,9 +288,16 @@ describe('flags and pit road open/closed (R-PIT-OPEN-1, R-PIT-OPEN-3, R-SF-3)', 
     });
     expect(closes).toHaveLength(scenario.cautions.length);
     expect(opens).toHaveLength(scenario.cautions.length);
+    // R-PIT-OPEN-3 under green only: a stage end two laps away under a caution leaves pit road to the caution's calls.
+    const racingAt = (t: number): boolean => {
+      let racing = false;
+      for (const f of truth.flags) if (f.atUs <= t && (f.flag === 'green' || f.flag === 'yellow' || f.flag === 'red')) racing = f.flag === 'green';
+      return racing;
+    };
     const stageCloses = changes('stage-end');
-    scenario.stages.slice(0, -1).forEach((s) => expect(stageCloses.some((p) => !p.open && p.atUs === truth.leaderUs[s - 2]), `stage end ${s}`).toBe(true));
-    expect(stageCloses).toHaveLength(scenario.stages.length - 1);
+    const underGreen = scenario.stages.slice(0, -1).filter((s) => racingAt(truth.leaderUs[s - 2]!));
+    underGreen.forEach((s) => expect(stageCloses.some((p) => !p.open && p.atUs === truth.leaderUs[s - 2]), `stage end ${s}`).toBe(true));
+    expect(stageCloses).toHaveLength(underGreen.length);
     scenario.redFlags.forEach((r) => {
       const at = truth.leaderUs[r.lap]!;
       expect(changes('red').some((p) => !p.open && p.atUs === at)).toBe(true);
