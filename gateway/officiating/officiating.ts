@@ -9,7 +9,7 @@ import { DEFAULT_DAMAGED_VEHICLE_RULES } from './damaged-vehicle-rules.js';
 import { damagedVehicleClocks, redSpans, type DamagedVehicleClock, type DamageMark } from './damaged-vehicle.js';
 import { minimumSpeedWatch, type MinimumSpeedWatch } from './minimum-speed.js';
 import { penaltyName, penaltyOf, type PenaltyName } from './penalty-card.js';
-import { serveOnVisit, settlePenalties, type AssessedPenalty, type PenaltyStatus, type ServeInputs } from './penalties.js';
+import { serveOnVisit, settlePenalties, type AssessedPenalty, type ServeInputs } from './penalties.js';
 import { pitVisits, type PitVisit, type TimelineInputs } from './pit-visits.js';
 import { proposalsOf, type Proposal } from './proposals.js';
 
@@ -48,18 +48,8 @@ export interface ProposalView extends Proposal {
   history: Array<{ decision: 'confirm' | 'dismiss'; who: string; why: string; atUs: number }>;
 }
 
-export interface PenaltyView {
-  id: string;
-  car: string;
-  rule: string;
-  penalty: PenaltyName;
-  assessedUs: number;
-  status: PenaltyStatus;
-  servedUs: number | null;
-  servedBy: string | null;
-  addedS: number;
-  lapsOff: number;
-}
+/** A penalty as shown: the card's name for it. */
+export type PenaltyView = Omit<AssessedPenalty, 'penalty'> & { penalty: PenaltyName };
 
 export interface Officiating {
   visits: Map<string, PitVisit[]>;

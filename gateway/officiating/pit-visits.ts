@@ -11,7 +11,7 @@ import type { EventSetup } from '../event-setup.js';
 import type { FlagName } from '../log-entry.js';
 import type { FlagCall } from '../scoring/freeze-field.js';
 import type { Passing } from '../scoring/passing.js';
-import type { PitRoadCall } from '../scoring/pit-road.js';
+import { flagAt, type PitRoadCall } from '../scoring/pit-road.js';
 import type { TrackMap } from '../scoring/track-map.js';
 
 /** The board events the timeline is made of. */
@@ -195,15 +195,6 @@ export function pitRoadOpenAt(calls: readonly PitRoadCall[], atUs: number): bool
     open = c.open;
   }
   return open;
-}
-
-function flagAt(flags: readonly FlagCall[], atUs: number): FlagName | null {
-  let flag: FlagName | null = null;
-  for (const f of flags) {
-    if (f.atUs > atUs) break;
-    flag = f.flag;
-  }
-  return flag;
 }
 
 /** Every car's visits to pit road, each car's in time order. */

@@ -5,7 +5,7 @@
 // might hold is never silently dropped and a call it might not hold is never shown as
 // certain.
 import type { FlagName } from '../log-entry.js';
-import type { PitRoadCall } from '../scoring/pit-road.js';
+import { flagAt, type PitRoadCall } from '../scoring/pit-road.js';
 import type { FlagCall } from '../scoring/freeze-field.js';
 import { VIOLATIONS, type CardColumn, type OfficiatingRules, type RuleId, type ViolationKind } from './penalty-card.js';
 import type { EventRef, PitVisit, SegmentRead, VerdictRead } from './pit-visits.js';
@@ -42,15 +42,6 @@ export interface ProposalInputs {
 }
 
 const CAUTION: ReadonlySet<FlagName | null> = new Set<FlagName | null>(['yellow', 'red']);
-
-function flagAt(flags: readonly FlagCall[], atUs: number): FlagName | null {
-  let flag: FlagName | null = null;
-  for (const f of flags) {
-    if (f.atUs > atUs) break;
-    flag = f.flag;
-  }
-  return flag;
-}
 
 const mph2 = (x: number): string => x.toFixed(2);
 
