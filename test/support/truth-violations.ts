@@ -140,13 +140,10 @@ const leavingSeen = (truth: Truth, visit: TruthVisit): boolean => visit.stop ===
 
 /**
  * Why a truth violation that was not proposed cannot be held against the gateway, or
- * null. Two cases, both the truth's (reported, counted, never silently dropped):
- * - it happened after the simulated span ends (truth.endUs: 3 s after the leader's
- *   checkered flag), e.g. a truck whose last visit to pit road runs past it: no board
- *   saw it (and the parts of a violation past it are left out of the comparison);
- * - R-PIT-OPEN-2 where pit road was closed only by the simulator's stage-end closure
- *   made while a caution was out: R-PIT-OPEN-3 closes pit road under green only, so
- *   the gateway rightly holds it open then.
+ * null: it happened after the simulated span ends (truth.endUs: 3 s after the leader's
+ * checkered flag), e.g. a truck whose last visit to pit road runs past it: no board
+ * saw it (and the parts of a violation past it are left out of the comparison).
+ * Reported and counted, never silently dropped.
  */
 export function unseeable(truth: Truth, visit: TruthVisit, v: TimedViolation): string | null {
   if (v.rule === 'R-PIT-SPEED-1' || v.rule === 'R-PIT-SPEED-2') {
@@ -156,14 +153,6 @@ export function unseeable(truth: Truth, visit: TruthVisit, v: TimedViolation): s
   }
   if (v.atUs >= truth.endUs) return `at ${(v.atUs / 1e6).toFixed(3)} s, after the run ends (${(truth.endUs / 1e6).toFixed(3)} s)`;
   if (v.rule === 'R-PIT-BOX-3' && !(v.entering > boxesThroughLimit(truth)) && !leavingSeen(truth, visit)) return `the boxes leaving driven through after the run ends (${(truth.endUs / 1e6).toFixed(3)} s)`;
-  if (v.rule === 'R-PIT-OPEN-2') {
-    const flags = flagsOf(truth);
-    const before = truth.pitRoad.filter((c) => c.atUs <= visit.commitmentUs);
-    const last = before[before.length - 1];
-    if (last && last.why === 'stage-end' && flagAt(flags, last.atUs) !== 'green') {
-      return `pit road closed only by the stage-end closure at ${(last.atUs / 1e6).toFixed(3)} s, made under ${flagAt(flags, last.atUs)} (R-PIT-OPEN-3 holds under green only)`;
-    }
-  }
   return null;
 }
 
