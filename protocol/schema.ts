@@ -187,6 +187,27 @@ export interface BoxVerdict extends BoxHead {
   phase: VerdictPhase;
   margins: [number, number, number, number];
 }
+/**
+ * A vehicle crossed a commitment lane's line (R-PIT-COMMIT-1): each tire's lateral
+ * margin to the nearer boundary line's inner edge when that tire was on the line
+ * (mm, > 0 inside; tires 0 front-outside, 1 front-inside, 2 rear-outside, 3 rear-inside).
+ */
+export interface Commitment {
+  kind: 'commitment';
+  /** The lane's id on its board (box board config `commitmentLanes`). */
+  lane: number;
+  /** 0 when the lane's reader did not identify the vehicle. */
+  transponder: number;
+  /** When the front tires were on the line (board clock). */
+  timeUs: number;
+  /** All four tires inside the boundary (every margin > 0). */
+  inside: boolean;
+  /** The smallest of the four margins. */
+  marginMm: number;
+  /** |marginMm| within the lane's uncertainty (R-PEN-3). */
+  closeCall: boolean;
+  margins: [number, number, number, number];
+}
 export interface CrewOverWall extends BoxHead {
   kind: 'crew-over-wall';
   distanceMm: number;
@@ -222,6 +243,7 @@ export type BoardEvent =
   | BoxMoment
   | BoxVerdict
   | CrewOverWall
+  | Commitment
   | Health
   | ConfigRejected
   | ClockReply;
@@ -262,12 +284,29 @@ export interface VehicleGeometry {
   rearOverhangMm: number;
   bodyWidthMm: number;
 }
+/**
+ * The painted box at a commitment line, sensed by a box board (R-PIT-COMMIT-1). Lane
+ * frame: x along the direction of travel, 0 at the commitment line; y across, 0 at
+ * the lane centre.
+ */
+export interface CommitmentLane {
+  /** The lane's id on the board (0..255), distinct from the board's box numbers. */
+  id: number;
+  /** Inside width, between the inner edges of the two boundary lines (mm). */
+  widthMm: number;
+  /** Painted width of each boundary line (mm). */
+  lineMm: number;
+  /** Margins within this are close calls (mm). */
+  uncertaintyMm: number;
+}
 export interface BoxConfig {
   kind: 'box';
   boxes: BoxDef[];
   vehicle: VehicleGeometry;
   uncertaintyMm: number;
   sampleUs: number;
+  /** Commitment lanes the board also senses, 1..2 (optional). */
+  commitmentLanes?: CommitmentLane[];
 }
 export type BoardConfig = LoopConfig | BoxConfig;
 
@@ -388,8 +427,24 @@ export const EVENT: FieldType = {
       ],
     },
     { name: 'clock-reply', code: 15, fields: [f('timeUs', timeUs), f('command', u32), f('echoUs', timeUs)] },
+    {
+      name: 'commitment',
+      code: 16,
+      fields: [
+        f('lane', u8),
+        f('transponder', u32),
+        f('timeUs', timeUs),
+        f('inside', bool),
+        f('marginMm', mm),
+        f('closeCall', bool),
+        f('margins', { t: 'list', of: mm, min: 4, max: 4 }),
+      ],
+    },
   ],
 };
+
+/** Commitment lanes one box board senses at most. */
+export const MAX_COMMITMENT_LANES = 2;
 
 const LOOP_CONFIG: Variant = {
   name: 'loop',
@@ -437,6 +492,12 @@ const BOX_CONFIG: Variant = {
     }),
     k(3, 'uncertaintyMm', u16),
     k(4, 'sampleUs', u32),
+    opt(5, 'commitmentLanes', {
+      t: 'list',
+      min: 1,
+      max: MAX_COMMITMENT_LANES,
+      of: { t: 'tuple', fields: [f('id', u8), f('widthMm', u32), f('lineMm', u16), f('uncertaintyMm', u16)] },
+    }),
   ],
 };
 

@@ -58,6 +58,7 @@ import {
   MAX_COUNTERS,
   MAX_LOOPS,
   MAX_BOXES,
+  MAX_LANES,
   BOARD_LOOP,
   CMD_CONFIG,
   CMD_RESEND,
@@ -72,6 +73,8 @@ import {
   EV_HEALTH,
   EV_CONFIG_REJECTED,
   EV_CLOCK_REPLY,
+  EV_COMMITMENT,
+  EV_LAST,
 } from '../lib/messages';
 
 const T_BIRTH: i32 = 0;
@@ -266,6 +269,16 @@ function dumpEvent(e: EventMsg): void {
       putU(e.command);
       putU(e.echoUs);
       break;
+    case EV_COMMITMENT:
+      putU(e.lane);
+      putU(e.transponder);
+      putU(e.timeUs);
+      putBool(e.inside);
+      put(e.marginMm);
+      putBool(e.closeCall);
+      put(4);
+      for (let k: u32 = 0; k < 4; k++) put(e.margin(k));
+      break;
     default:
       putU(e.box);
       putU(e.transponder);
@@ -361,6 +374,17 @@ function dumpBoxConfig(c: BoxConfigMsg): void {
   putU(c.bodyWidthMm);
   putU(c.uncertaintyMm);
   putU(c.sampleUs);
+  putBool(c.nLanes > 0);
+  if (c.nLanes > 0) {
+    putU(c.nLanes);
+    for (let i: u32 = 0; i < c.nLanes && i < MAX_LANES; i++) {
+      const l = unchecked(c.lanes[<i32>i]);
+      putU(l.id);
+      putU(l.widthMm);
+      putU(l.lineMm);
+      putU(l.uncertaintyMm);
+    }
+  }
 }
 
 function dumpControlState(): void {
@@ -514,7 +538,7 @@ function loadEnvelope(): void {
 function loadEvent(e: EventMsg): void {
   const kind = getU32(U32_MAX);
   if (loadErr != 0) return;
-  if (kind < 1 || kind > 15) {
+  if (kind < 1 || kind > EV_LAST) {
     loadFail(ERR_UNKNOWN_KIND);
     return;
   }
@@ -560,6 +584,16 @@ function loadEvent(e: EventMsg): void {
       e.timeUs = getU(TIME_MAX);
       e.command = getU32(U32_MAX);
       e.echoUs = getU(TIME_MAX);
+      break;
+    case EV_COMMITMENT:
+      e.lane = getU32(U8_MAX);
+      e.transponder = getU32(U32_MAX);
+      e.timeUs = getU(TIME_MAX);
+      e.inside = getBool();
+      e.marginMm = <i32>getInt(i32.MIN_VALUE, i32.MAX_VALUE);
+      e.closeCall = getBool();
+      getCount(4, 4);
+      for (let k: u32 = 0; k < 4; k++) store<i32>(e.margins + <usize>k * 4, <i32>getInt(i32.MIN_VALUE, i32.MAX_VALUE));
       break;
     default:
       e.box = getU32(U16_MAX);
@@ -674,6 +708,18 @@ function loadBoxConfig(c: BoxConfigMsg): void {
   c.bodyWidthMm = getU32(U16_MAX);
   c.uncertaintyMm = getU32(U16_MAX);
   c.sampleUs = getU32(U32_MAX);
+  c.nLanes = 0;
+  if (getBool()) {
+    const nl = getCount(1, MAX_LANES);
+    for (let i: u32 = 0; i < nl && loadErr == 0; i++) {
+      const l = unchecked(c.lanes[<i32>i]);
+      l.id = getU32(U8_MAX);
+      l.widthMm = getU32(U32_MAX);
+      l.lineMm = getU32(U16_MAX);
+      l.uncertaintyMm = getU32(U16_MAX);
+    }
+    c.nLanes = nl;
+  }
 }
 
 function loadControlState(): void {

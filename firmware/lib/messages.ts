@@ -39,6 +39,8 @@ export const MAX_EVENTS: u32 = 64;
 export const MAX_COUNTERS: u32 = 32;
 export const MAX_LOOPS: u32 = 16;
 export const MAX_BOXES: u32 = 4;
+/** Commitment lanes per box board (config key 5, protocol/schema.ts MAX_COMMITMENT_LANES). */
+export const MAX_LANES: u32 = 2;
 
 // Board kinds (birth key 3, config key 0).
 export const BOARD_LOOP: u32 = 0;
@@ -60,6 +62,9 @@ export const EV_BOX_TRANSIT: u32 = 12;
 export const EV_HEALTH: u32 = 13;
 export const EV_CONFIG_REJECTED: u32 = 14;
 export const EV_CLOCK_REPLY: u32 = 15;
+export const EV_COMMITMENT: u32 = 16;
+/** The largest event kind this version knows. */
+export const EV_LAST: u32 = EV_COMMITMENT;
 
 // Command bodies: the first element of a command's key 3.
 export const CMD_CONFIG: u32 = 1;
@@ -191,6 +196,9 @@ export class EventMsg {
   distanceMm: u32 = 0;
   tooSoon: bool = false;
   crew: u32 = 0;
+  // commitment (margins above hold the four tires')
+  lane: u32 = 0;
+  inside: bool = false;
   // health
   uptimeS: u32 = 0;
   outboxDepth: u32 = 0;
@@ -256,9 +264,20 @@ export class BoxDefMsg {
   outsideLeft: bool = false;
 }
 
+/** A commitment lane (config key 5): the painted box at a commitment line. */
+export class LaneDefMsg {
+  id: u32 = 0;
+  widthMm: u32 = 0;
+  lineMm: u32 = 0;
+  uncertaintyMm: u32 = 0;
+}
+
 export class BoxConfigMsg {
   nBoxes: u32 = 0;
   boxes: StaticArray<BoxDefMsg> = newBoxDefs();
+  /** Commitment lanes, 0 when key 5 is absent. */
+  nLanes: u32 = 0;
+  lanes: StaticArray<LaneDefMsg> = newLaneDefs();
   // vehicle geometry
   trackMm: u32 = 0;
   wheelbaseMm: u32 = 0;
@@ -269,6 +288,12 @@ export class BoxConfigMsg {
   bodyWidthMm: u32 = 0;
   uncertaintyMm: u32 = 0;
   sampleUs: u32 = 0;
+}
+
+function newLaneDefs(): StaticArray<LaneDefMsg> {
+  const a = new StaticArray<LaneDefMsg>(<i32>MAX_LANES);
+  for (let i = 0; i < <i32>MAX_LANES; i++) unchecked((a[i] = new LaneDefMsg()));
+  return a;
 }
 
 function newBoxDefs(): StaticArray<BoxDefMsg> {
@@ -471,6 +496,35 @@ export function encodeCrewOverWall(
   w.uint(crew);
 }
 
+/** A commitment line crossing (R-PIT-COMMIT-1): margins of tires 0..3, mm, > 0 inside. */
+export function encodeCommitment(
+  w: Writer,
+  lane: u32,
+  transponder: u32,
+  timeUs: u64,
+  inside: bool,
+  marginMm: i32,
+  closeCall: bool,
+  m0: i32,
+  m1: i32,
+  m2: i32,
+  m3: i32,
+): void {
+  w.arrayHead(8);
+  w.uint(EV_COMMITMENT);
+  w.uint(lane);
+  w.uint(transponder);
+  w.uint(timeUs);
+  w.bool(inside);
+  w.int(marginMm);
+  w.bool(closeCall);
+  w.arrayHead(4);
+  w.int(m0);
+  w.int(m1);
+  w.int(m2);
+  w.int(m3);
+}
+
 /**
  * A health event from the board's counter table: `counters` points to u32 values
  * indexed by counter key, so key k is at counters + k * 4 for k = 1..nCounters
@@ -587,6 +641,9 @@ export function encodeEvent(w: Writer, e: EventMsg): void {
     case EV_CLOCK_REPLY:
       encodeClockReply(w, e.timeUs, e.command, e.echoUs);
       break;
+    case EV_COMMITMENT:
+      encodeCommitment(w, e.lane, e.transponder, e.timeUs, e.inside, e.marginMm, e.closeCall, e.margin(0), e.margin(1), e.margin(2), e.margin(3));
+      break;
     default:
       encodeBoxMoment(w, e.kind, e.box, e.transponder, e.timeUs);
   }
@@ -626,7 +683,8 @@ function encodeLoopConfig(w: Writer, c: LoopConfigMsg): void {
 
 function encodeBoxConfig(w: Writer, c: BoxConfigMsg): void {
   const n = c.nBoxes < MAX_BOXES ? c.nBoxes : MAX_BOXES;
-  w.mapHead(5);
+  const nLanes = c.nLanes < MAX_LANES ? c.nLanes : MAX_LANES;
+  w.mapHead(nLanes > 0 ? 6 : 5);
   w.uint(0);
   w.uint(BOARD_BOX);
   w.uint(1);
@@ -653,6 +711,18 @@ function encodeBoxConfig(w: Writer, c: BoxConfigMsg): void {
   w.uint(c.uncertaintyMm);
   w.uint(4);
   w.uint(c.sampleUs);
+  if (nLanes > 0) {
+    w.uint(5);
+    w.arrayHead(nLanes);
+    for (let i: u32 = 0; i < nLanes; i++) {
+      const l = unchecked(c.lanes[<i32>i]);
+      w.arrayHead(4);
+      w.uint(l.id);
+      w.uint(l.widthMm);
+      w.uint(l.lineMm);
+      w.uint(l.uncertaintyMm);
+    }
+  }
 }
 
 export function encodeCommand(w: Writer, m: CommandMsg): void {
@@ -1040,7 +1110,7 @@ export function decodeControlState(r: Reader, out: ControlStateMsg): i32 {
 
 // ------------------------------------------------------------------ events
 
-/** Known fields after the kind code, per event kind 1..15. */
+/** Known fields after the kind code, per event kind 1..16. */
 function eventFields(kind: u32): u32 {
   switch (kind) {
     case EV_PASSING:
@@ -1055,6 +1125,8 @@ function eventFields(kind: u32): u32 {
       return 4;
     case EV_CONFIG_REJECTED:
       return 5;
+    case EV_COMMITMENT:
+      return 7;
     default:
       return 3; // pit-in/out, clock-reply and the box moments
   }
@@ -1099,7 +1171,7 @@ function variantFields(r: Reader, at: u32, nFields: u32): u32 {
 
 function decodeEvent(r: Reader, e: EventMsg): void {
   const at = r.pos;
-  const kind = openVariant(r, 1, 15);
+  const kind = openVariant(r, 1, EV_LAST);
   if (r.error != 0) return;
   const extra = variantFields(r, at, eventFields(kind));
   if (r.error != 0) return;
@@ -1152,6 +1224,16 @@ function decodeEvent(r: Reader, e: EventMsg): void {
       e.echoUs = r.readUint(TIME_MAX);
       break;
     }
+    case EV_COMMITMENT: {
+      e.lane = <u32>r.readUint(U8_MAX);
+      e.transponder = <u32>r.readUint(U32_MAX);
+      e.timeUs = r.readUint(TIME_MAX);
+      e.inside = r.readBool();
+      e.marginMm = <i32>r.readInt(MM_MIN, MM_MAX);
+      e.closeCall = r.readBool();
+      readMargins(r, e);
+      break;
+    }
     default: {
       // every box event starts with the box head
       e.box = <u32>r.readUint(U16_MAX);
@@ -1163,10 +1245,7 @@ function decodeEvent(r: Reader, e: EventMsg): void {
         e.marginMm = <i32>r.readInt(MM_MIN, MM_MAX);
         e.closeCall = r.readBool();
         e.phase = readEnum(r, 0, 1);
-        const count = readListHead(r, 4, 4);
-        for (let k: u32 = 0; k < count && r.error == 0; k++) {
-          store<i32>(e.margins + <usize>k * 4, <i32>r.readInt(MM_MIN, MM_MAX));
-        }
+        readMargins(r, e);
       } else if (kind == EV_CREW_OVER_WALL) {
         e.distanceMm = <u32>r.readUint(U32_MAX);
         e.tooSoon = r.readBool();
@@ -1175,6 +1254,14 @@ function decodeEvent(r: Reader, e: EventMsg): void {
     }
   }
   skipItems(r, extra);
+}
+
+/** Exactly four mm margins (bad-count otherwise) into e.margins. */
+function readMargins(r: Reader, e: EventMsg): void {
+  const count = readListHead(r, 4, 4);
+  for (let k: u32 = 0; k < count && r.error == 0; k++) {
+    store<i32>(e.margins + <usize>k * 4, <i32>r.readInt(MM_MIN, MM_MAX));
+  }
 }
 
 /**
@@ -1266,6 +1353,8 @@ function readBoardConfig(r: Reader, out: CommandMsg): void {
     if (field(r, at, first, n, 2)) readVehicle(r, c);
     if (field(r, at, first, n, 3)) c.uncertaintyMm = <u32>r.readUint(U16_MAX);
     if (field(r, at, first, n, 4)) c.sampleUs = <u32>r.readUint(U32_MAX);
+    c.nLanes = 0;
+    if (optField(r, first, n, 5)) readLaneDefs(r, c);
   }
   if (r.error == 0) r.pos = end;
 }
@@ -1309,6 +1398,22 @@ function readBoxDefs(r: Reader, c: BoxConfigMsg): void {
     skipItems(r, extra);
   }
   if (r.error == 0) c.nBoxes = count;
+}
+
+function readLaneDefs(r: Reader, c: BoxConfigMsg): void {
+  c.nLanes = 0;
+  const count = readListHead(r, 1, MAX_LANES);
+  for (let k: u32 = 0; k < count && r.error == 0; k++) {
+    const l = unchecked(c.lanes[<i32>k]);
+    const extra = openTuple(r, 4);
+    if (r.error != 0) return;
+    l.id = <u32>r.readUint(U8_MAX);
+    l.widthMm = <u32>r.readUint(U32_MAX);
+    l.lineMm = <u32>r.readUint(U16_MAX);
+    l.uncertaintyMm = <u32>r.readUint(U16_MAX);
+    skipItems(r, extra);
+  }
+  if (r.error == 0) c.nLanes = count;
 }
 
 function readVehicle(r: Reader, c: BoxConfigMsg): void {

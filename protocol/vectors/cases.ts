@@ -119,6 +119,21 @@ export const SAMPLE_EVENTS: BoardEvent[] = [
   { kind: 'clock-reply', timeUs: EPOCH_US + 3_000_250, command: 43, echoUs: EPOCH_US + 3_000_000 },
 ];
 
+/**
+ * A commitment line crossing (R-PIT-COMMIT-1), kind 16: kept out of SAMPLE_EVENTS so
+ * the vectors made from that list (all-kinds, batch-64) keep their bytes.
+ */
+export const COMMITMENT_SAMPLE: BoardEvent = {
+  kind: 'commitment',
+  lane: 1,
+  transponder: 1234567,
+  timeUs: EPOCH_US + 58_200_000,
+  inside: true,
+  marginMm: 212,
+  closeCall: false,
+  margins: [212, 888, 230, 870],
+};
+
 const env = (name: string, events: BoardEvent[], boot = 7, seq = 1, board = 'loop-sf'): Case<'envelope'> =>
   c('envelope', name, { board, boot, seq, events });
 
@@ -328,6 +343,34 @@ export const CASES: Case[] = [
     { kind: 'clock-reply', timeUs: MAX_SAFE_TIME_US, command: U32_MAX, echoUs: 0 },
     { kind: 'clock-reply', timeUs: 4294967296, command: 0, echoUs: 4294967295 },
   ]),
+  env('commitment', [COMMITMENT_SAMPLE], 7, 1, 'box-01'),
+  env('commitment-out', [
+    {
+      kind: 'commitment',
+      lane: 0,
+      transponder: 0,
+      timeUs: EPOCH_US,
+      inside: false,
+      marginMm: -25,
+      closeCall: false,
+      margins: [-25, 1088, -24, 1087],
+    },
+    {
+      kind: 'commitment',
+      lane: 255,
+      transponder: U32_MAX,
+      timeUs: MAX_SAFE_TIME_US,
+      inside: false,
+      marginMm: 0,
+      closeCall: true,
+      margins: [0, 2147483647, -2147483648, 1],
+    },
+  ], 24, 256, 'box-01'),
+  env('commitment-with-box-events', [
+    { kind: 'box-transit', box: 4, transponder: 1234567, timeUs: EPOCH_US + 58_000_000 },
+    { ...COMMITMENT_SAMPLE, lane: 23, marginMm: 1, closeCall: true, margins: [1, 23, 24, 255] } as BoardEvent,
+    { kind: 'box-arrival', box: 4, transponder: 7654321, timeUs: EPOCH_US + 58_400_000 },
+  ], 65536, U32_MAX, 'box-01'),
   env('batch-64', batch64(), 9, 1000),
   env('all-kinds', SAMPLE_EVENTS, 9, 1001),
 
@@ -435,6 +478,60 @@ export const CASES: Case[] = [
       },
     },
   }),
+  c('command', 'config-box-commitment-lane', {
+    board: 'box-01',
+    id: 7,
+    body: {
+      kind: 'config',
+      config: {
+        kind: 'box',
+        boxes: [
+          { number: 1, lengthMm: 6700, widthMm: 3700, lineMm: 100, outsideLeft: false },
+          { number: 2, lengthMm: 6700, widthMm: 3700, lineMm: 100, outsideLeft: false },
+          { number: 3, lengthMm: 6700, widthMm: 3700, lineMm: 100, outsideLeft: false },
+          { number: 4, lengthMm: 6700, widthMm: 3700, lineMm: 100, outsideLeft: false },
+        ],
+        vehicle: {
+          trackMm: 1600,
+          wheelbaseMm: 2845,
+          tireWidthMm: 300,
+          patchMm: 200,
+          frontOverhangMm: 1050,
+          rearOverhangMm: 1200,
+          bodyWidthMm: 2000,
+        },
+        uncertaintyMm: 10,
+        sampleUs: 10000,
+        commitmentLanes: [{ id: 0, widthMm: 3000, lineMm: 100, uncertaintyMm: 10 }],
+      },
+    },
+  }),
+  c('command', 'config-box-commitment-lanes-2', {
+    board: 'box-13',
+    id: 24,
+    body: {
+      kind: 'config',
+      config: {
+        kind: 'box',
+        boxes: [{ number: 65535, lengthMm: 0, widthMm: U32_MAX, lineMm: 65535, outsideLeft: true }],
+        vehicle: {
+          trackMm: 65535,
+          wheelbaseMm: 0,
+          tireWidthMm: 23,
+          patchMm: 24,
+          frontOverhangMm: 255,
+          rearOverhangMm: 256,
+          bodyWidthMm: 0,
+        },
+        uncertaintyMm: 0,
+        sampleUs: 0,
+        commitmentLanes: [
+          { id: 255, widthMm: U32_MAX, lineMm: 65535, uncertaintyMm: 65535 },
+          { id: 24, widthMm: 65536, lineMm: 0, uncertaintyMm: 0 },
+        ],
+      },
+    },
+  }),
   c('command', 'resend', { board: 'loop-sf', id: 4, body: { kind: 'resend', fromSeq: 1000 } }),
   c('command', 'resend-zero', { board: 'loop-sf', id: 0, body: { kind: 'resend', fromSeq: 0 } }),
   c('command', 'resend-max', { board: 'loop-sf', id: U32_MAX, body: { kind: 'resend', fromSeq: U32_MAX } }),
@@ -517,6 +614,8 @@ const boxCmd = CASES.find((x) => x.name === 'command-config-box')!.value as Mess
 const birthLoop = CASES[0].value as MessageTypes['birth'];
 const healthEnv = ENV([SAMPLE_EVENTS[12]]);
 const verdictEnv = ENV([SAMPLE_EVENTS[6]]);
+const commitmentEnv = ENV([COMMITMENT_SAMPLE]);
+const laneCmd = CASES.find((x) => x.name === 'command-config-box-commitment-lane')!.value as MessageTypes['command'];
 const control = { timeUs: EPOCH_US, flag: 'green', pitOpen: true } as MessageTypes['control-state'];
 
 const bad = (name: string, type: MessageType, reason: DecodeErrorReason, hex: string, note: string): InvalidCase => ({
@@ -606,7 +705,7 @@ export const INVALID: InvalidCase[] = [
     edited('envelope', passingEnv, (m) => m.set(4, Array.from({ length: 65 }, () => events(m)[0]))), '65 events'),
   bad('events-map', 'envelope', 'wrong-type', edited('envelope', passingEnv, (m) => m.set(4, new Map([[0, events(m)[0]]]))), 'events as a map'),
   bad('events-missing', 'envelope', 'missing-field', edited('envelope', passingEnv, (m) => m.delete(4)), 'no key 4'),
-  bad('event-kind-unknown', 'envelope', 'unknown-kind', edited('envelope', passingEnv, (m) => void (events(m)[0][0] = 16)), 'event kind 16'),
+  bad('event-kind-unknown', 'envelope', 'unknown-kind', edited('envelope', passingEnv, (m) => void (events(m)[0][0] = 17)), 'event kind 17'),
   bad('event-kind-0', 'envelope', 'unknown-kind', edited('envelope', passingEnv, (m) => void (events(m)[0][0] = 0)), 'event kind 0'),
   bad('event-kind-text', 'envelope', 'wrong-type', edited('envelope', passingEnv, (m) => void (events(m)[0][0] = 'passing')), 'event kind as text'),
   bad('event-empty', 'envelope', 'missing-field', edited('envelope', passingEnv, (m) => void (events(m)[0] = [])), 'event []'),
@@ -628,6 +727,16 @@ export const INVALID: InvalidCase[] = [
     edited('envelope', ENV([SAMPLE_EVENTS[1]]), (m) => void (events(m)[0][7] = 1)), 'over as 1, not true'),
   bad('segment-over-null', 'envelope', 'wrong-type',
     edited('envelope', ENV([SAMPLE_EVENTS[1]]), (m) => void (events(m)[0][7] = null)), 'over as null'),
+  bad('commitment-short', 'envelope', 'missing-field',
+    edited('envelope', commitmentEnv, (m) => void events(m)[0].pop()), 'commitment without margins'),
+  bad('commitment-lane-256', 'envelope', 'out-of-range',
+    edited('envelope', commitmentEnv, (m) => void (events(m)[0][1] = 256)), 'lane 256'),
+  bad('commitment-inside-null', 'envelope', 'wrong-type',
+    edited('envelope', commitmentEnv, (m) => void (events(m)[0][4] = null)), 'inside null'),
+  bad('commitment-margin-above', 'envelope', 'out-of-range',
+    edited('envelope', commitmentEnv, (m) => void (events(m)[0][5] = 2147483648)), 'marginMm 2^31'),
+  bad('commitment-margins-3', 'envelope', 'bad-count',
+    edited('envelope', commitmentEnv, (m) => void (events(m)[0][7] as unknown[]).pop()), '3 tire margins'),
   bad('verdict-clause-0', 'envelope', 'out-of-range', edited('envelope', verdictEnv, (m) => void (events(m)[0][5] = 0)), 'clause 0'),
   bad('verdict-clause-5', 'envelope', 'out-of-range', edited('envelope', verdictEnv, (m) => void (events(m)[0][5] = 5)), 'clause 5'),
   bad('verdict-phase-2', 'envelope', 'out-of-range', edited('envelope', verdictEnv, (m) => void (events(m)[0][8] = 2)), 'phase 2'),
@@ -687,6 +796,18 @@ export const INVALID: InvalidCase[] = [
       const boxes = cfg.get(1) as unknown[];
       cfg.set(1, [boxes[0], boxes[0], boxes[0], boxes[0], boxes[0]]);
     }), '5 boxes'),
+  bad('config-commitment-lanes-0', 'command', 'bad-count',
+    edited('command', laneCmd, (m) => void (m.get(3) as [number, Model])[1].set(5, [])), 'an empty commitment lane list'),
+  bad('config-commitment-lanes-3', 'command', 'bad-count',
+    edited('command', laneCmd, (m) => {
+      const cfg = (m.get(3) as [number, Model])[1];
+      const lanes = cfg.get(5) as unknown[];
+      cfg.set(5, [lanes[0], lanes[0], lanes[0]]);
+    }), '3 commitment lanes, 2 at most'),
+  bad('config-commitment-lane-short', 'command', 'missing-field',
+    edited('command', laneCmd, (m) => void ((m.get(3) as [number, Model])[1].get(5) as unknown[][])[0].pop()), 'a lane without uncertaintyMm'),
+  bad('config-commitment-lane-id-256', 'command', 'out-of-range',
+    edited('command', laneCmd, (m) => void (((m.get(3) as [number, Model])[1].get(5) as unknown[][])[0][0] = 256)), 'lane id 256'),
   bad('config-box-vehicle-short', 'command', 'missing-field',
     edited('command', boxCmd, (m) => void ((m.get(3) as [number, Model])[1].get(2) as unknown[]).pop()), 'vehicle with 6 of 7 fields'),
   bad('control-flag-7', 'control-state', 'out-of-range', edited('control-state', control, (m) => m.set(2, 7)), 'flag 7'),
@@ -744,5 +865,12 @@ export const ACCEPTED: AcceptedCase[] = [
   acc('command', 'reboot-extra', edited('command', CASES.find((x) => x.name === 'command-reboot')!.value as MessageTypes['command'], (m) =>
     void (m.get(3) as unknown[]).push(1, 2)), CASES.find((x) => x.name === 'command-reboot')!.value as MessageTypes['command'],
     'reboot with two extra elements'),
+  acc('envelope', 'commitment-extra-elements', edited('envelope', commitmentEnv, (m) => void events(m)[0].push(1, 'later')),
+    commitmentEnv, 'elements after the known ones of a commitment event are ignored'),
+  acc('command', 'config-box-lane-extra', edited('command', laneCmd, (m) => {
+    const cfg = (m.get(3) as [number, Model])[1];
+    (cfg.get(5) as unknown[][])[0].push(500, 'later');
+    cfg.set(6, [1]);
+  }), laneCmd, 'extra commitment-lane elements and an unknown box config key'),
   acc('control-state', 'unknown-key', edited('control-state', control, (m) => m.set(4, 'later')), control, 'key 4 is ignored'),
 ];

@@ -244,7 +244,7 @@ const RULES: Rule[] = [
   refuse('event not an array', 'envelope', ENV_HEAD + 'a0', 'wrong-type', 12),
   refuse('event empty', 'envelope', ENV_HEAD + '80', 'missing-field', 12),
   refuse('event kind text', 'envelope', ENV_HEAD + '82616100', 'wrong-type', 13),
-  refuse('event kind 16', 'envelope', ENV_HEAD + '8110', 'unknown-kind', 13),
+  refuse('event kind 17', 'envelope', ENV_HEAD + '8111', 'unknown-kind', 13),
   refuse('event kind 0', 'envelope', ENV_HEAD + '8400010203', 'unknown-kind', 13),
   refuse('event kind 2^64 - 1', 'envelope', ENV_HEAD + '811bffffffffffffffff', 'unknown-kind', 13),
   refuse('event too short', 'envelope', ENV_HEAD + '83030102', 'missing-field', 12),
