@@ -141,7 +141,7 @@ function verdict(slot: i32, t: u64, phase: u32, m: usize): void {
 }
 
 /** Whole mm, keeping the sign of the decision: an in margin never reads 0, an out one never reads 1. */
-function roundMm(v: f64, inside: bool): i32 {
+export function roundMm(v: f64, inside: bool): i32 {
   let r = <i32>Math.round(v);
   if (inside && r <= 0) r = 1;
   if (!inside && r > 0) r = 0;
