@@ -20,12 +20,9 @@ import { resultsJson } from '../../gateway/commands/sim-gateway.js';
 import { EventLog } from '../../gateway/event-log.js';
 import type { Action, LogEntry } from '../../gateway/log-entry.js';
 import { replay } from '../../gateway/race-state.js';
-import { directGateway, type FedGateway } from '../support/gateway-feed.js';
-import { Api, feedUntil, officiatingRace, type OfficiatingRace } from '../support/officiating-race.js';
-import type { TruthPitStop as TruthStop } from '../support/truth.js';
-
-/** A visit of truth.json's pitStops (a pass-through is one too). */
-type TruthPitStop = TruthStop & { passThrough: boolean };
+import type { FedGateway } from '../support/gateway-feed.js';
+import { apiGateway, exitLineUs, feedUntil, loggedActions, officiatingRace, type Api, type OfficiatingRace } from '../support/officiating-race.js';
+import type { TruthVisit } from '../support/truth-violations.js';
 
 /** Lap times (s) of a 12-lap race: 20.3 s but for the laps given (1-based). */
 const lapTimes = (slow: Record<number, number>): number[] => Array.from({ length: 12 }, (_, i) => slow[i + 1] ?? 20.3);
@@ -68,10 +65,10 @@ let race: OfficiatingRace;
 let fed: FedGateway;
 let api: Api;
 let next = 0;
-let stop7: TruthPitStop;
-let stop21: TruthPitStop;
-let stop42: TruthPitStop;
-let stop8: TruthPitStop;
+let stop7: TruthVisit;
+let stop21: TruthVisit;
+let stop42: TruthVisit;
+let stop8: TruthVisit;
 /** When 7 reached the entry line, on the gateway clock (from its clock's visit). */
 let pitIn7: number;
 /** When race control marked the four trucks damaged (gateway clock). */
@@ -81,13 +78,9 @@ const whyOf = (car: string): string => `contact in turn 3 on lap 2 (car ${car})`
 type DamagedAction = Extract<Action, { action: 'damaged' }>;
 const markOf = (car: string): { atUs: number; action: DamagedAction } => ({ atUs: markedUs, action: { action: 'damaged', car, damaged: true, who: WHO, why: whyOf(car) } });
 /** The damage marks in the event log. */
-const marksInLog = (log: EventLog = fed.gw.log): Array<{ atUs: number; action: DamagedAction }> =>
-  [...log.entries()].flatMap((e) => (e.source === 'race-control' && e.action.action === 'damaged' ? [{ atUs: e.atUs, action: e.action }] : []));
+const marksInLog = (log: EventLog = fed.gw.log): Array<{ atUs: number; action: DamagedAction }> => loggedActions(log.entries(), 'damaged');
 
-const at = (raceUs: number): number => race.epochUs + Math.round(raceUs);
 const isSetup = (e: LogEntry): boolean => e.source === 'race-control' && e.action.action === 'event-setup';
-/** The truth's pit exit yellow line crossing (loop 30) of a stop. */
-const exitLineUs = (s: TruthPitStop): number => race.truth.crossings.find((c) => c.car === s.car && c.loop === 30 && c.transponderUs > s.pitInUs)!.transponderUs;
 /** The truth's start/finish crossing (nose) completing a lap. */
 const lapEndUs = (car: string, lap: number): number => race.truth.laps.find((l) => l.car === car && l.lap === lap)!.noseUs;
 const clockOf = (o: any, car: string): any => o.damaged.find((c: any) => c.car === car);
@@ -95,9 +88,8 @@ const rowOf = (r: any, car: string): any => r.classification.find((c: any) => c.
 
 beforeAll(async () => {
   race = await officiatingRace(dir, 'damaged', SCENARIO);
-  [stop7, stop21, stop42, stop8] = ['7', '21', '42', '8'].map((car) => race.truth.pitStops.find((s) => s.car === car)!) as [TruthPitStop, TruthPitStop, TruthPitStop, TruthPitStop];
-  fed = await directGateway({ db, http: 0 });
-  api = new Api(fed.gw.apiUrl!);
+  [stop7, stop21, stop42, stop8] = ['7', '21', '42', '8'].map((car) => race.truth.pitStops.find((s) => s.car === car)!) as [TruthVisit, TruthVisit, TruthVisit, TruthVisit];
+  ({ fed, api } = await apiGateway(db));
 });
 
 afterAll(async () => {
@@ -116,10 +108,10 @@ describe('damaged vehicles through the API', () => {
     expect(race.truth.pitStops).toHaveLength(4);
     expect(race.truth.flags.filter((f) => f.flag === 'yellow' || f.flag === 'red')).toEqual([]);
     // 7's stop takes longer than the clock, 21's, 42's and 8's do not.
-    expect((exitLineUs(stop7) - stop7.pitInUs) / 1e6).toBeGreaterThan(POLICY.clockS + 10);
-    for (const s of [stop21, stop42, stop8]) expect((exitLineUs(s) - s.pitInUs) / 1e6).toBeLessThan(POLICY.clockS - 5);
+    expect((exitLineUs(race, stop7) - stop7.pitInUs) / 1e6).toBeGreaterThan(POLICY.clockS + 10);
+    for (const s of [stop21, stop42, stop8]) expect((exitLineUs(race, s) - s.pitInUs) / 1e6).toBeLessThan(POLICY.clockS - 5);
     // 8's: over it with the 15 s a violation adds.
-    expect((exitLineUs(stop8) - stop8.pitInUs) / 1e6 + POLICY.perViolationS).toBeGreaterThan(POLICY.clockS + 5);
+    expect((exitLineUs(race, stop8) - stop8.pitInUs) / 1e6 + POLICY.perViolationS).toBeGreaterThan(POLICY.clockS + 5);
   });
 
   test('R-PIT-DAMAGE-1: race control posts the event set-up with its damaged vehicle policy; before it no truck can be marked', async () => {
@@ -131,7 +123,7 @@ describe('damaged vehicles through the API', () => {
     r = await api.post('/api/setup', setup);
     expect([r.status, r.json()]).toEqual([200, { ok: true }]);
     // Up to 3 s before 7 reaches the commitment line; the simulated race control's own set-up is left out.
-    next = feedUntil(fed, race.entries, 0, at(stop7.commitmentUs - 3_000_000), isSetup);
+    next = feedUntil(fed, race.entries, 0, race.at(stop7.commitmentUs - 3_000_000), isSetup);
     const results = await api.read('/api/results');
     expect(results.event.name).toBe('damaged vehicles at Martinsville');
     expect(results.classification.map((c: any) => c.status)).toEqual(['running', 'running', 'running', 'running', 'running']);
@@ -176,8 +168,7 @@ describe('damaged vehicles through the API', () => {
     } finally {
       log.close();
     }
-    fed = await directGateway({ db, http: 0 });
-    api = new Api(fed.gw.apiUrl!);
+    ({ fed, api } = await apiGateway(db));
     fed.time.nowUs = markedUs;
     expect(marksInLog()).toEqual(MARKED.map((car) => markOf(car)));
 
@@ -192,7 +183,7 @@ describe('damaged vehicles through the API', () => {
   });
 
   test('R-PIT-DAMAGE-1: on pit road the clock runs from the entry yellow line', async () => {
-    next = feedUntil(fed, race.entries, next, at(stop7.pitInUs + 20_000_000));
+    next = feedUntil(fed, race.entries, next, race.at(stop7.pitInUs + 20_000_000));
     const now = fed.time.nowUs;
     const c = clockOf(await api.read('/api/officiating'), '7');
     expect(c).toMatchObject({ status: 'repairing', running: true, overUs: null, addedS: 0, additions: [] });
@@ -200,7 +191,7 @@ describe('damaged vehicles through the API', () => {
     const v = c.visits[0];
     pitIn7 = v.fromUs;
     expect(v).toMatchObject({ pitInUs: pitIn7, pitExitUs: null, toUs: now, live: true, entryMissed: false, exitMissed: false, redS: 0 });
-    expect(Math.abs(pitIn7 - at(stop7.pitInUs))).toBeLessThan(CLOSE_US);
+    expect(Math.abs(pitIn7 - race.at(stop7.pitInUs))).toBeLessThan(CLOSE_US);
     expect(c.usedS).toBe((now - pitIn7) / 1e6);
     expect(c.usedS).toBeGreaterThan(19);
     expect(c.remainingS).toBe(45 - c.usedS);
@@ -208,7 +199,7 @@ describe('damaged vehicles through the API', () => {
   });
 
   test('R-PIT-DAMAGE-1: the clock runs out on pit road; 7 is not scored from that instant, why citing the rule', async () => {
-    next = feedUntil(fed, race.entries, next, at(stop7.pitInUs + 46_000_000));
+    next = feedUntil(fed, race.entries, next, race.at(stop7.pitInUs + 46_000_000));
     const c = clockOf(await api.read('/api/officiating'), '7');
     expect(c).toMatchObject({ status: 'over limit', running: true, remainingS: 0, overUs: pitIn7 + 45_000_000 });
     const row = rowOf(await api.read('/api/results'), '7');
@@ -224,8 +215,8 @@ describe('damaged vehicles through the API', () => {
       expect(c.visits, s.car).toHaveLength(1);
       const v = c.visits[0];
       expect(v, s.car).toMatchObject({ live: false, entryMissed: false, exitMissed: false, pitInUs: v.fromUs, pitExitUs: v.toUs, redS: 0 });
-      expect(Math.abs(v.fromUs - at(s.pitInUs)), `${s.car} entry line`).toBeLessThan(CLOSE_US);
-      expect(Math.abs(v.toUs - at(exitLineUs(s))), `${s.car} exit line`).toBeLessThan(CLOSE_US);
+      expect(Math.abs(v.fromUs - race.at(s.pitInUs)), `${s.car} entry line`).toBeLessThan(CLOSE_US);
+      expect(Math.abs(v.toUs - race.at(exitLineUs(race, s))), `${s.car} exit line`).toBeLessThan(CLOSE_US);
       expect(v.countedS, s.car).toBe((v.toUs - v.fromUs) / 1e6);
       expect(c.pitRoadS, s.car).toBe(v.countedS);
       expect(c.running, s.car).toBe(false);
@@ -259,7 +250,7 @@ describe('damaged vehicles through the API', () => {
       [7, true, true],
     ]);
     for (const l of w.laps.slice(1)) expect(l.mph).toBeCloseTo(80.58, 1);
-    expect(Math.abs(w.failedUs - at(lapEndUs('21', 7)))).toBeLessThan(CLOSE_US);
+    expect(Math.abs(w.failedUs - race.at(lapEndUs('21', 7)))).toBeLessThan(CLOSE_US);
     const results = await api.read('/api/results');
     expect(rowOf(results, '21')).toMatchObject({ status: 'not scored', laps: 7, why: 'R-PIT-DAMAGE-2: minimum speed not reached after repairs', penaltyS: 0 });
   });
@@ -277,7 +268,7 @@ describe('damaged vehicles through the API', () => {
     ]);
     expect(w.laps[3].mph).toBeCloseTo(90.18, 1);
     expect(w.laps[3].mph).toBeGreaterThanOrEqual(POLICY.minimumSpeedMph);
-    expect(Math.abs(w.metUs - at(lapEndUs('42', 8)))).toBeLessThan(CLOSE_US);
+    expect(Math.abs(w.metUs - race.at(lapEndUs('42', 8)))).toBeLessThan(CLOSE_US);
     const results = await api.read('/api/results');
     const finish = race.truth.finish.find((f) => f.car === '42')!;
     expect(rowOf(results, '42')).toMatchObject({ status: 'running', laps: finish.laps, why: null });

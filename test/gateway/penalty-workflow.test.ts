@@ -19,13 +19,10 @@ import { resultsJson } from '../../gateway/commands/sim-gateway.js';
 import { EventLog } from '../../gateway/event-log.js';
 import type { Action, LogEntry } from '../../gateway/log-entry.js';
 import { replay } from '../../gateway/race-state.js';
-import { directGateway, type FedGateway } from '../support/gateway-feed.js';
+import type { FedGateway } from '../support/gateway-feed.js';
 import { tinySetup } from '../support/tiny-setup.js';
-import { Api, feedUntil, officiatingRace, type OfficiatingRace } from '../support/officiating-race.js';
-import type { TruthPitStop as TruthStop } from '../support/truth.js';
-
-/** A visit of truth.json's pitStops (a pass-through is one too). */
-type TruthPitStop = TruthStop & { passThrough: boolean };
+import { apiGateway, exitLineUs, feedUntil, loggedActions, officiatingRace, type Api, type OfficiatingRace } from '../support/officiating-race.js';
+import type { TruthVisit } from '../support/truth-violations.js';
 
 /**
  * Martinsville (30 mph, 5 mph tolerance), 12 laps, all green. 98 stops after lap 2,
@@ -62,9 +59,9 @@ let api: Api;
 /** The next entry to feed. */
 let next = 0;
 /** Truck 98's first stop and its pass-through, truck 11's stop, in the truth. */
-let stop98: TruthPitStop;
-let pass98: TruthPitStop;
-let stop11: TruthPitStop;
+let stop98: TruthVisit;
+let pass98: TruthVisit;
+let stop11: TruthVisit;
 /** When each decision was made (gateway clock). */
 const decidedUs: Record<string, number> = {};
 let firstId: string;
@@ -75,16 +72,16 @@ let passVisit: any;
 let finalText: string;
 let stopped = false;
 
-const at = (raceUs: number): number => race.epochUs + Math.round(raceUs);
 const WHO = 'Chief Steward R. Vance';
+/** What both of 98's speeding calls are when first proposed: certain, the card's green column, a pass-through, undecided. */
+const PROPOSED_98 = { car: '98', column: 'green', confidence: 'certain', status: 'proposed', penalty: 'pass-through', decision: null };
 
 beforeAll(async () => {
   race = await officiatingRace(dir, 'penalties', SCENARIO);
-  [stop98, stop11, pass98] = race.truth.pitStops as [TruthPitStop, TruthPitStop, TruthPitStop];
-  fed = await directGateway({ db, http: 0 });
-  api = new Api(fed.gw.apiUrl!);
+  [stop98, stop11, pass98] = race.truth.pitStops as [TruthVisit, TruthVisit, TruthVisit];
+  ({ fed, api } = await apiGateway(db));
   // Stretch 1: up to 2 s after 98 has left pit road.
-  next = feedUntil(fed, race.entries, 0, at(stop98.pitOutUs + 2_000_000));
+  next = feedUntil(fed, race.entries, 0, race.at(stop98.pitOutUs + 2_000_000));
 });
 
 afterAll(async () => {
@@ -109,15 +106,10 @@ describe('the penalty workflow through the API', () => {
     const p = o.proposals[0];
     firstId = p.id;
     expect(p).toMatchObject({
+      ...PROPOSED_98,
       id: `${visit.id}/speeding`,
       violation: 'speeding',
       rule: 'R-PIT-SPEED-1',
-      car: '98',
-      column: 'green',
-      confidence: 'certain',
-      status: 'proposed',
-      penalty: 'pass-through',
-      decision: null,
       history: [],
       visit: visit.id,
       summary: 'car 98: 36.50 mph against 30.00 + tolerance, over in segment 2',
@@ -133,7 +125,7 @@ describe('the penalty workflow through the API', () => {
     }
     // It happened at the end of segment 2, in the truth when the transponder crossed timing line 2.
     const line2 = race.truth.crossings.find((c) => c.car === '98' && c.loop === 12 && c.path === 'pit' && c.transponderUs > stop98.pitInUs)!;
-    expect(Math.abs(p.atUs - at(line2.transponderUs))).toBeLessThan(2_000);
+    expect(Math.abs(p.atUs - race.at(line2.transponderUs))).toBeLessThan(2_000);
     expect(o.penalties).toEqual([]);
 
     const state = await api.read('/api/state');
@@ -187,16 +179,15 @@ describe('the penalty workflow through the API', () => {
 
   test('R-PEN-1, R-PIT-SPEED-2: the pass-through serves the penalty; speeding on it is proposed as R-PIT-SPEED-2', async () => {
     // Stretch 2: on past 2 s after 98's pass-through (11's stop is in it too).
-    next = feedUntil(fed, race.entries, next, at(pass98.pitOutUs + 2_000_000));
+    next = feedUntil(fed, race.entries, next, race.at(pass98.pitOutUs + 2_000_000));
     const o = await api.read('/api/officiating');
     expect(o.visits['98']).toHaveLength(2);
     passVisit = o.visits['98'][1];
     expect(passVisit).toMatchObject({ passThrough: true, stop: null, complete: true, otherBoxes: [] });
     expect(passVisit.pitInUs).toBeGreaterThan(decidedUs.first);
     // The whole of pit road: entry line to exit line, as the truth has them.
-    const exitLine = race.truth.crossings.find((c) => c.car === '98' && c.loop === 30 && c.transponderUs > pass98.pitInUs)!;
-    expect(Math.abs(passVisit.pitInUs - at(pass98.pitInUs))).toBeLessThan(2_000);
-    expect(Math.abs(passVisit.pitExitUs - at(exitLine.transponderUs))).toBeLessThan(2_000);
+    expect(Math.abs(passVisit.pitInUs - race.at(pass98.pitInUs))).toBeLessThan(2_000);
+    expect(Math.abs(passVisit.pitExitUs - race.at(exitLineUs(race, pass98)))).toBeLessThan(2_000);
 
     expect(o.penalties[0]).toEqual({
       id: firstId,
@@ -213,15 +204,10 @@ describe('the penalty workflow through the API', () => {
     const second = o.proposals.find((p: any) => p.visit === passVisit.id);
     secondId = second.id;
     expect(second).toMatchObject({
+      ...PROPOSED_98,
       id: `${passVisit.id}/speeding-on-pass-through`,
       violation: 'speeding-on-pass-through',
       rule: 'R-PIT-SPEED-2',
-      car: '98',
-      column: 'green',
-      confidence: 'certain',
-      status: 'proposed',
-      penalty: 'pass-through',
-      decision: null,
       summary: 'car 98: 37.20 mph against 30.00 + tolerance, over in segment 4',
     });
     expect(second.evidence.over).toEqual([4]);
@@ -313,7 +299,7 @@ describe('the penalty workflow through the API', () => {
   });
 
   test('R-AUDIT-1: every decision is in the event log, with who and why; the refused ones are not', () => {
-    const decisions = [...fed.gw.log.entries()].flatMap((e) => (e.source === 'race-control' && e.action.action === 'decision' ? [{ atUs: e.atUs, action: e.action }] : []));
+    const decisions = loggedActions(fed.gw.log.entries(), 'decision');
     const d = (proposal: string, decision: 'confirm' | 'dismiss', who: string, why: string): Action => ({ action: 'decision', proposal, decision, who, why });
     expect(decisions).toEqual([
       { atUs: decidedUs.first, action: d(firstId, 'confirm', WHO, 'segment 2 at 36.50 mph, loops and video agree') },
@@ -352,9 +338,8 @@ describe('the penalty workflow through the API', () => {
 
 describe('the stop-and-go release through the API', () => {
   test('R-PEN-1: POST /api/release of a truck in the field is 200 and logged with the official who released it', async () => {
-    const small = await directGateway({ db: ':memory:', http: 0 });
+    const { fed: small, api: smallApi } = await apiGateway(':memory:');
     try {
-      const smallApi = new Api(small.gw.apiUrl!);
       small.time.nowUs = 1_000_000;
       expect((await smallApi.post('/api/setup', tinySetup('release test', [{ id: 'loop-sf', kind: 'loop' }, { id: 'box-01', kind: 'box' }]))).status).toBe(200);
       expect((await smallApi.post('/api/release', { car: '99', who: WHO })).json()).toEqual({ error: "car '99' is not in the field" });

@@ -5,9 +5,9 @@
 // stretches as race control would, over HTTP.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LogEntry } from '../../gateway/log-entry.js';
+import type { Action, LogEntry } from '../../gateway/log-entry.js';
 import { runSimulation, type SimulationResult } from '../../sim-hardware/simulation.js';
-import { feedEntry, type FedGateway } from './gateway-feed.js';
+import { directGateway, feedEntry, type FedGateway } from './gateway-feed.js';
 import { raceLog } from './race-log.js';
 import { asTruth, type Truth } from './truth.js';
 
@@ -17,6 +17,8 @@ export interface OfficiatingRace {
   entries: LogEntry[];
   /** The green flag's board clock reading (µs since the epoch): truth times are from it. */
   epochUs: number;
+  /** A truth time (µs of race time) on the gateway clock. */
+  at(raceUs: number): number;
 }
 
 /** Writes `scenario` to `dir/name.json`, runs it, and makes its log entries. */
@@ -26,7 +28,13 @@ export async function officiatingRace(dir: string, name: string, scenario: unkno
   const sim = await runSimulation({ scenarioFile: file });
   const truth = asTruth(sim.truth);
   const entries = raceLog({ scenario: sim.scenario, track: sim.track, truth, messages: sim.messages });
-  return { sim, truth, entries, epochUs: truth.clock.epochUs };
+  const epochUs = truth.clock.epochUs;
+  return { sim, truth, entries, epochUs, at: (raceUs) => epochUs + Math.round(raceUs) };
+}
+
+/** When the truck of a truth visit crossed the pit exit yellow line (loop 30) after its entry (µs of race time). */
+export function exitLineUs(race: OfficiatingRace, visit: { car: string; pitInUs: number }): number {
+  return race.truth.crossings.find((c) => c.car === visit.car && c.loop === 30 && c.transponderUs > visit.pitInUs)!.transponderUs;
 }
 
 /** Feeds entries from index `from` while their time is at most `untilUs`; returns the index of the next one. */
@@ -35,6 +43,17 @@ export function feedUntil(fed: FedGateway, entries: readonly LogEntry[], from: n
   for (; i < entries.length && entries[i]!.atUs <= untilUs; i++) if (!skip(entries[i]!)) feedEntry(fed, entries[i]!);
   fed.gw.flush();
   return i;
+}
+
+/** A Gateway.direct on `db` with its API on a free port, and a client for that API. */
+export async function apiGateway(db: string): Promise<{ fed: FedGateway; api: Api }> {
+  const fed = await directGateway({ db, http: 0 });
+  return { fed, api: new Api(fed.gw.apiUrl!) };
+}
+
+/** Race control's logged actions of one kind, with their times: what the API wrote to the log. */
+export function loggedActions<K extends Action['action']>(entries: Iterable<LogEntry>, kind: K): Array<{ atUs: number; action: Extract<Action, { action: K }> }> {
+  return [...entries].flatMap((e) => (e.source === 'race-control' && e.action.action === kind ? [{ atUs: e.atUs, action: e.action as Extract<Action, { action: K }> }] : []));
 }
 
 export interface Reply {

@@ -5,6 +5,9 @@ import type { QualifyingFormat } from '../../../gateway/qualifying/qualifying-fo
 import type { RoundCall, RoundCallName } from '../../../gateway/qualifying/round-clock.js';
 import type { QualifyingCrossing, TimingLines } from '../../../gateway/qualifying/timed-laps.js';
 
+// The seeded shuffle of the scoring tests, kept in one place; the qualifying tests import it from here.
+export { shuffled } from '../../support/scoring-log.js';
+
 export const S = 1_000_000;
 /** Round 1's start (µs, gateway clock). */
 export const T0 = Date.UTC(2026, 2, 27, 22, 0, 0) * 1000;
@@ -50,16 +53,4 @@ export function input(over: Partial<QualifyingInput> & Pick<QualifyingInput, 'ca
     nowUs: at(3600),
     ...over,
   };
-}
-
-/** A deterministic shuffle (seeded LCG). */
-export function shuffled<T>(xs: readonly T[], seed: number): T[] {
-  const out = [...xs];
-  let s = seed >>> 0 || 1;
-  for (let i = out.length - 1; i > 0; i--) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    const j = s % (i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
 }
