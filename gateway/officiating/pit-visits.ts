@@ -18,6 +18,7 @@ import type { TrackMap } from '../scoring/track-map.js';
 export type PitEvent = Exclude<BoardEvent, { kind: 'passing' | 'health' | 'config-rejected' | 'clock-reply' }>;
 
 export const PIT_EVENT_KINDS: ReadonlySet<string> = new Set([
+  'commitment',
   'segment-speed',
   'pit-in',
   'pit-out',
@@ -89,6 +90,19 @@ export interface CrewRead {
   events: EventRef[];
 }
 
+/** The commitment line's tire sensors (R-PIT-COMMIT-1): every tire inside the painted boundary. */
+export interface CommitmentCheck {
+  lane: number;
+  /** Front tires on the line (µs, gateway clock). */
+  atUs: number;
+  inside: boolean;
+  marginMm: number;
+  closeCall: boolean;
+  /** Tires 0..3 (front-outside, front-inside, rear-outside, rear-inside): margin to the boundary line, > 0 inside. */
+  margins: [number, number, number, number];
+  event: EventRef;
+}
+
 export interface BoxStop {
   box: number;
   arrivalUs: number | null;
@@ -112,6 +126,8 @@ export interface PitVisit {
   commitmentUs: number | null;
   /** Pit road open at that instant (R-PIT-OPEN-1/2); null when the crossing was not read. */
   pitRoadOpen: boolean | null;
+  /** Where the commitment line has tire sensors, what they saw (R-PIT-COMMIT-1); null otherwise. */
+  commitmentCheck: CommitmentCheck | null;
   /** The flag then (at pit-in when the commitment line was not read). */
   flag: FlagName | null;
   /** Entry yellow line (the speed limit starts). */
@@ -159,6 +175,7 @@ const PRE_ENTRY_REACH_US = 30_000_000;
 const SPEED_REACH_US = 30_000_000;
 
 const KIND_ORDER: Record<PitEvent['kind'], number> = {
+  commitment: -1,
   'pit-in': 0,
   'box-transit': 1,
   'box-arrival': 2,
@@ -285,6 +302,7 @@ function visitOf(
   let stop: BoxStop | null = null;
   const transits: Array<{ box: number; atUs: number; ref: EventRef }> = [];
   const otherBoxes = new Set<number>();
+  let check: CommitmentCheck | null = null;
   const own = (): BoxStop => (stop ??= { box: ownBox, arrivalUs: null, stopUs: null, serviceStartUs: null, serviceEndUs: null, departureUs: null, verdicts: [], crew: null, events: [] });
   for (const p of group) {
     const e = p.f.event;
@@ -299,6 +317,9 @@ function visitOf(
         break;
       case 'segment-speed':
         segments.push(segmentRead(inp, p.f.board, e, threshold, ref));
+        break;
+      case 'commitment':
+        check ??= { lane: e.lane, atUs: at, inside: e.inside, marginMm: e.marginMm, closeCall: e.closeCall, margins: e.margins, event: ref };
         break;
       case 'box-transit':
         if (!k.eliminated.has(e.box) && e.box !== ownBox) transits.push({ box: e.box, atUs: at, ref });
@@ -333,7 +354,8 @@ function visitOf(
   };
   const last = segments.find((s) => s.segment === k.segmentCount);
   const pitExitUs = last ? last.exitUs : null;
-  const commitmentUs = commitmentOf(inp, car, pitInUs ?? Math.round(first.atUs), k.commitment);
+  // The loop's crossing, nose-corrected; without it, the tire sensors' front tires on the line.
+  const commitmentUs = commitmentOf(inp, car, pitInUs ?? Math.round(first.atUs), k.commitment) ?? check?.atUs ?? null;
   const at = commitmentUs ?? pitInUs ?? Math.round(first.atUs);
   return {
     id: `${car}@${anchor.f.board}:${anchor.boardUs}`,
@@ -342,6 +364,7 @@ function visitOf(
     box: ownBox,
     commitmentUs,
     pitRoadOpen: commitmentUs === null ? null : pitRoadOpenAt(inp.pitRoad, commitmentUs),
+    commitmentCheck: check,
     flag: flagAt(inp.flags, at),
     pitInUs,
     pitExitUs,

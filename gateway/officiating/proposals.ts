@@ -76,6 +76,20 @@ export function proposalsOf(v: PitVisit, inp: ProposalInputs, servingPassThrough
     );
   }
 
+  // R-PIT-COMMIT-1: all four tires inside the painted boundary, where the line has tire sensors.
+  const c0 = v.commitmentCheck;
+  if (c0 && (!c0.inside || c0.closeCall)) {
+    const worst = c0.margins.indexOf(Math.min(...c0.margins));
+    add(
+      'commitment-line',
+      c0.atUs,
+      c0.closeCall ? 'close-call' : 'certain',
+      `car ${v.car}: ${c0.inside ? 'inside' : 'tire ' + worst + ' on or over'} the commitment line's boundary, ${c0.marginMm} mm`,
+      { lane: c0.lane, inside: c0.inside, marginMm: c0.marginMm, closeCall: c0.closeCall, marginsMm: c0.margins },
+      [c0.event],
+    );
+  }
+
   const s = v.stop;
   if (s) {
     // R-PIT-BOX-2: the verdict while service happens decides; before service ends, the one at the stop.

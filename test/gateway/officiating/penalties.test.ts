@@ -53,6 +53,7 @@ function visit(o: VisitSpec): PitVisit {
     box: 3,
     commitmentUs: null,
     pitRoadOpen: null,
+    commitmentCheck: null,
     flag: 'green',
     pitInUs,
     pitExitUs,

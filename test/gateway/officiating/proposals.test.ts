@@ -355,3 +355,39 @@ describe('R-PIT-OPEN-1 the card column', () => {
     expect(column(flags([0, 'green'], [99, 'yellow']), true)).toBe('green');
   });
 });
+
+describe('R-PIT-COMMIT-1 the commitment line', () => {
+  // The commitment lane's tire sensors report truck 11 just before its pit-in at 100 s.
+  const lane = (margins: [number, number, number, number], closeCall = false): FiledPitEvent[] => {
+    const marginMm = Math.min(...margins);
+    const events = stopEvents();
+    events.unshift({ board: 'box-01', boot: 1, seq: 0, event: { kind: 'commitment', lane: 1, transponder: A.tx, timeUs: at(98.2), inside: marginMm > 0, marginMm, closeCall, margins } });
+    return events;
+  };
+
+  test('R-PIT-COMMIT-1: a tire on the boundary line is a violation, with every tire\'s margin', () => {
+    const open = pitCalls([0, true]);
+    const ps = proposals({ events: lane([420, 610, 0, 380]), pitRoad: open });
+    expect(kinds(ps)).toEqual(['commitment-line:certain']);
+    expect(ps[0]).toMatchObject({
+      id: `${visitId(A, 100)}/commitment-line`,
+      rule: 'R-PIT-COMMIT-1',
+      atUs: at(98.2),
+      column: 'green',
+      summary: "car 11: tire 2 on or over the commitment line's boundary, 0 mm",
+      evidence: { lane: 1, inside: false, marginMm: 0, marginsMm: [420, 610, 0, 380] },
+    });
+    expect(ps[0]!.events).toEqual([ref('commitment', 98.2)]);
+  });
+
+  test('R-PIT-COMMIT-1: all four inside is no call; inside within the uncertainty is a close call', () => {
+    const open = pitCalls([0, true]);
+    expect(proposals({ events: lane([420, 610, 350, 380]), pitRoad: open })).toEqual([]);
+    expect(kinds(proposals({ events: lane([420, 610, 6, 380], true), pitRoad: open }))).toEqual(['commitment-line:close-call']);
+  });
+
+  test('R-PIT-OPEN-1: without the commitment loop\'s passing, the tire sensors\' crossing tells whether pit road was open', () => {
+    const closed = pitCalls([0, true], [97, false]);
+    expect(kinds(proposals({ events: lane([420, 610, 350, 380]), pitRoad: closed }))).toEqual(['entered-closed:certain']);
+  });
+});
