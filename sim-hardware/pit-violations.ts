@@ -9,12 +9,13 @@ export type PitViolation =
   | { rule: 'R-PIT-CREW-1'; distanceMm: number }
   | { rule: 'R-PIT-CREW-2'; crew: number }
   | { rule: 'R-PIT-BOX-3'; entering: number; leaving: number }
-  | { rule: 'R-PIT-OPEN-2' };
+  | { rule: 'R-PIT-OPEN-2' }
+  | { rule: 'R-PIT-COMMIT-1'; marginMm: number };
 
 export type PitRule = PitViolation['rule'];
 
 /** The order a visit's violations are listed in. */
-export const PIT_RULES: readonly PitRule[] = ['R-PIT-SPEED-1', 'R-PIT-SPEED-2', 'R-PIT-BOX-2', 'R-PIT-CREW-1', 'R-PIT-CREW-2', 'R-PIT-BOX-3', 'R-PIT-OPEN-2'];
+export const PIT_RULES: readonly PitRule[] = ['R-PIT-SPEED-1', 'R-PIT-SPEED-2', 'R-PIT-BOX-2', 'R-PIT-CREW-1', 'R-PIT-CREW-2', 'R-PIT-BOX-3', 'R-PIT-OPEN-2', 'R-PIT-COMMIT-1'];
 
 /** What a visit to pit road really was. */
 export interface VisitFacts {
@@ -40,6 +41,8 @@ export interface VisitFacts {
   leaving: number;
   crewLimit: number;
   boxesThroughLimit: number;
+  /** The crossing of the commitment line: all four tires inside the painted box, and the smallest tire margin; null when the track has no commitment lane. */
+  commitment?: { inside: boolean; marginMm: number } | null;
 }
 
 export function visitViolations(f: VisitFacts): PitViolation[] {
@@ -59,5 +62,7 @@ export function visitViolations(f: VisitFacts): PitViolation[] {
     // R-PIT-OPEN-2: entered while closed and stopped in its box (a pass-through is the exception).
     if (!f.pitRoadOpen) out.push({ rule: 'R-PIT-OPEN-2' });
   }
+  // R-PIT-COMMIT-1: every visit, a pass-through too, enters pit road across the commitment line.
+  if (f.commitment && !f.commitment.inside) out.push({ rule: 'R-PIT-COMMIT-1', marginMm: f.commitment.marginMm });
   return out;
 }

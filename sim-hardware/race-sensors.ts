@@ -1,9 +1,12 @@
 // What every sensor at the track sees during the planned race: the raw transponder
 // hits of every loop (loop-field.ts) in windows of time, and the samples of every
-// pit box (box-sensors.ts), per board. Missed reads of the scenario are taken out
-// here, as a loop that did not hear the transponder.
-import { boxSamples, DEFAULT_BOX_SENSOR_PROFILE, type BoxSensorProfile, type StopTruth } from './box-sensors.js';
+// pit box (box-sensors.ts) and of the commitment lane (commitment-lane.ts), per board.
+// Missed reads of the scenario are taken out here, as a loop that did not hear the
+// transponder.
+import { BOX_RECORD_BYTES, boxSamples, DEFAULT_BOX_SENSOR_PROFILE, type BoxSensorProfile, type StopTruth } from './box-sensors.js';
 import { boxClash, boxVisits, describeClash, type BoxVisit } from './box-visits.js';
+import type { LaneCrossingTruth } from './commitment-lane.js';
+import { laneInput } from './lane-visits.js';
 import { DEFAULT_PROFILE, loopHits, makeTransponder, type FieldVehicle, type LoopFieldProfile, type LoopHit, type LoopLine } from './loop-field.js';
 import type { PathMotion } from './motion.js';
 import { hashSeed } from './random.js';
@@ -39,6 +42,8 @@ export class RaceSensors {
   readonly profiles: SensorProfiles;
   /** Box truth by scenario pit stop index. */
   readonly stopTruth = new Map<number, StopTruth>();
+  /** Commitment lane truth by scenario pit stop index (empty when the track has no lane). */
+  readonly laneTruth = new Map<number, LaneCrossingTruth>();
   /** Box samples of the whole race, per box board. */
   readonly boxInput = new Map<string, BoardInput>();
   private readonly loopBoard = new Map<number, string>();
@@ -107,25 +112,59 @@ export class RaceSensors {
       list.push(v);
       byBoard.set(v.box.board, list);
     }
+    // The commitment lane's records go to its box board with that board's box records.
+    const lane = laneInput(this.plan, this.profiles.box, hashSeed(scenario.seed, 0x1a9e));
+    if (lane) for (const [index, t] of lane.truth) this.laneTruth.set(index, t);
     track.boards.forEach((b, i) => {
       const list = byBoard.get(b.id);
-      if (!list) return;
-      const { records, samples, truth } = boxSamples(
-        list.map((x) => x.stop),
-        this.profiles.box,
-        hashSeed(scenario.seed, 0xb0c5, i),
-      );
-      for (const x of list) {
-        if (x.kind !== 'stop') continue;
-        const t = truth.find((y) => y.transponder === x.stop.transponder && y.arriveUs === x.stop.arriveUs);
-        if (t) this.stopTruth.set(x.index, t);
+      const laneRecords = lane && lane.board === b.id && lane.samples > 0 ? lane.records : null;
+      if (!list && !laneRecords) return;
+      let records: Uint8Array = new Uint8Array(0);
+      if (list) {
+        const made = boxSamples(
+          list.map((x) => x.stop),
+          this.profiles.box,
+          hashSeed(scenario.seed, 0xb0c5, i),
+        );
+        for (const x of list) {
+          if (x.kind !== 'stop') continue;
+          const t = made.truth.find((y) => y.transponder === x.stop.transponder && y.arriveUs === x.stop.arriveUs);
+          if (t) this.stopTruth.set(x.index, t);
+        }
+        records = made.records;
       }
-      const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
+      if (laneRecords) records = mergeRecords(records, laneRecords);
+      const samples = records.length / BOX_RECORD_BYTES;
       const timesUs = new Float64Array(samples);
-      for (let k = 0; k < samples; k++) timesUs[k] = view.getUint32(k * 64, true) + view.getUint32(k * 64 + 4, true) * 4294967296;
+      for (let k = 0; k < samples; k++) timesUs[k] = recordTimeUs(records, k);
       this.boxInput.set(b.id, { timesUs, records, recordBytes: 64 });
     });
   }
+}
+
+function recordTimeUs(records: Uint8Array, k: number): number {
+  const view = new DataView(records.buffer, records.byteOffset + k * BOX_RECORD_BYTES, 8);
+  return view.getUint32(0, true) + view.getUint32(4, true) * 4294967296;
+}
+
+/** Two time-ordered runs of 64-byte records as one, in time order (at one time, a's first). */
+function mergeRecords(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const out = new Uint8Array(a.length + b.length);
+  const na = a.length / BOX_RECORD_BYTES;
+  const nb = b.length / BOX_RECORD_BYTES;
+  let i = 0;
+  let j = 0;
+  let at = 0;
+  while (i < na || j < nb) {
+    const takeA = j >= nb || (i < na && recordTimeUs(a, i) <= recordTimeUs(b, j));
+    const src = takeA ? a : b;
+    const k = takeA ? i++ : j++;
+    out.set(src.subarray(k * BOX_RECORD_BYTES, (k + 1) * BOX_RECORD_BYTES), at);
+    at += BOX_RECORD_BYTES;
+  }
+  return out;
 }
 
 /** Where across the track a truck's transponder runs (m from the loop's centre), drawn per truck. */

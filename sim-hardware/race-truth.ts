@@ -4,6 +4,7 @@
 import { MPH } from './box-sensors.js';
 import type { StopTruth } from './box-sensors.js';
 import { transitUs } from './box-visits.js';
+import { commitmentTruth } from './lane-visits.js';
 import { PIT_RULES, visitViolations, type PitViolation } from './pit-violations.js';
 import { pitRoadOpenAt, type CarPlan, type PlannedStop, type RacePlan } from './race-plan.js';
 import { DEFAULT_CREW, type Fault } from './scenario.js';
@@ -166,6 +167,14 @@ export function buildTruth(inp: TruthInputs): Record<string, unknown> {
         maxCrew,
         tooManyCrew: maxCrew > plan.crewLimit,
       };
+      const lane = commitmentTruth(plan, car, s);
+      const commitment = lane && {
+        margins: lane.margins,
+        inside: lane.inside,
+        marginMm: lane.marginMm,
+        closeCall: lane.closeCall,
+        frontUs: r3(lane.frontUs),
+      };
       const violations = visitViolations({
         passThrough: s.passThrough,
         speeding,
@@ -175,6 +184,7 @@ export function buildTruth(inp: TruthInputs): Record<string, unknown> {
         leaving: s.through.leaving.length,
         crewLimit: plan.crewLimit,
         boxesThroughLimit: plan.boxesThroughLimit,
+        commitment,
       });
       // When each happened: speeding at the exit of its first speeding segment, the box at
       // the stop, the crew when the first goes over, the boxes at the first transit, the
@@ -192,6 +202,7 @@ export function buildTruth(inp: TruthInputs): Record<string, unknown> {
           case 'R-PIT-BOX-3':
             return firstTransitUs(plan, car, s);
           case 'R-PIT-OPEN-2':
+          case 'R-PIT-COMMIT-1':
             return s.commitmentUs;
         }
       };
@@ -203,6 +214,7 @@ export function buildTruth(inp: TruthInputs): Record<string, unknown> {
         lap: s.stop.lap,
         box: s.box.number,
         commitmentUs: r3(s.commitmentUs),
+        commitment,
         pitRoadOpen,
         pitInUs: r3(txAt(segments[0]!.fromLoop)),
         pitOutUs: r3(s.motion.timeAt(pitOut.positionM)),

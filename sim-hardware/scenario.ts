@@ -56,6 +56,10 @@ export interface PitStop {
   boxesThrough?: BoxesThrough;
   /** Drives the whole of pit road without stopping (a pass-through, R-PEN-1). */
   passThrough?: boolean;
+  /** The truck's lateral offset (mm, its centre from the lane centre, +y toward the boxes' outside lines) as it crosses the commitment line (R-PIT-COMMIT-1); 0 when left out. */
+  commitmentOffsetMm?: number;
+  /** Its yaw then (degrees, positive turns the nose toward +y); 0 when left out. */
+  commitmentYawDeg?: number;
 }
 
 export interface Caution {
@@ -111,6 +115,9 @@ export const MAX_CLOCK_DRIFT_PPM = 1000;
 export const DEFAULT_CREW = 6;
 export const MAX_CREW = 12;
 export const MAX_BOXES_THROUGH = 8;
+/** Largest commitment line offset a scenario may script (mm), and yaw (degrees). */
+export const MAX_COMMITMENT_OFFSET_MM = 3000;
+export const MAX_COMMITMENT_YAW_DEG = 20;
 const CAR_NUMBER = /^[0-9]{1,3}$/;
 const FAULT_KEYS: Readonly<Record<FaultKind, readonly string[]>> = {
   'missed-read': ['loop', 'car', 'lap'],
@@ -217,7 +224,7 @@ export function validateScenario(value: unknown, source: string, trackLoader: (i
   const boxOrder = track.pitRoad.boxes.map((b) => b.number);
   const pitStops: PitStop[] = (o.pitStops === undefined ? [] : c.array(o.pitStops, 'pitStops')).map((p, i) => {
     const f = `pitStops[${i}]`;
-    const po = c.object(p, f, ['car', 'lap', 'serviceS'], ['segmentMph', 'pose', 'crewEarlyBoxes', 'crew', 'boxesThrough', 'passThrough']);
+    const po = c.object(p, f, ['car', 'lap', 'serviceS'], ['segmentMph', 'pose', 'crewEarlyBoxes', 'crew', 'boxesThrough', 'passThrough', 'commitmentOffsetMm', 'commitmentYawDeg']);
     const stop: PitStop = {
       car: car(po.car, `${f}.car`),
       lap: c.integer(po.lap, `${f}.lap`),
@@ -253,6 +260,15 @@ export function validateScenario(value: unknown, source: string, trackLoader: (i
       if (leaving > after) fail(`${f}.boxesThrough.leaving`, `box ${boxOrder[own]} has ${after} box${after === 1 ? '' : 'es'} after it on pit road, not ${leaving}`);
     }
     if (po.passThrough !== undefined) stop.passThrough = c.boolean(po.passThrough, `${f}.passThrough`);
+    // Every visit to pit road crosses the commitment line, a pass-through too.
+    for (const key of ['commitmentOffsetMm', 'commitmentYawDeg'] as const) {
+      if (po[key] === undefined) continue;
+      if (!track.pitRoad.commitmentLane) fail(`${f}.${key}`, `${track.id} has no commitment lane (pitRoad.commitmentLane) to cross`);
+      stop[key] =
+        key === 'commitmentOffsetMm'
+          ? c.integer(po[key], `${f}.${key}`, -MAX_COMMITMENT_OFFSET_MM, MAX_COMMITMENT_OFFSET_MM)
+          : c.number(po[key], `${f}.${key}`, { min: -MAX_COMMITMENT_YAW_DEG, max: MAX_COMMITMENT_YAW_DEG });
+    }
     if (stop.passThrough) {
       // A pass-through never stops (R-PEN-1): nothing of a stop in the box may be scripted.
       if (stop.serviceS !== 0) fail(`${f}.serviceS`, `must be 0 for a pass-through (got ${stop.serviceS})`);

@@ -10,6 +10,7 @@ import {
   LOOP_ROLES,
   type BoardKind,
   type BoxConfig,
+  type CommitmentLane,
   type LoopConfig,
   type LoopRole,
   type VehicleGeometry,
@@ -42,6 +43,20 @@ export interface TrackBox {
   board: string;
 }
 
+/**
+ * The painted box at the commitment line (R-PIT-COMMIT-1), sensed by a box board: it
+ * lies at the commitment loop's position on the track (x = 0 of its frame).
+ */
+export interface TrackCommitmentLane {
+  /** The lane's id on its board (0..255), none of that board's box numbers. */
+  id: number;
+  board: string;
+  /** Inside width between the boundary lines' inner edges (mm). */
+  widthMm: number;
+  /** Painted width of each boundary line (mm). */
+  lineMm: number;
+}
+
 /** A stretch of pit road without boxes. */
 export interface PitOpening {
   fromM: number;
@@ -58,6 +73,8 @@ export interface PitRoad {
   toleranceMph: number;
   boxes: TrackBox[];
   openings: PitOpening[];
+  /** The commitment line's lane sensors, when the track has them. */
+  commitmentLane?: TrackCommitmentLane;
 }
 
 export interface TrackBoard {
@@ -101,6 +118,8 @@ export class TrackError extends Error {
 
 export const MAX_LOOPS_PER_BOARD = 16;
 export const MAX_BOXES_PER_BOARD = 4;
+/** A commitment lane's widest inside width (mm): the firmware's limit (its readings are i16 mm). */
+export const MAX_LANE_WIDTH_MM = 60_000;
 /** Firmware limits on a loop board's quiet gap. */
 export const QUIET_GAP_RANGE_US = [2_000, 1_000_000] as const;
 /** Below four hits a passing is the strongest hit's time (firmware/LOOP-BOARD.md). */
@@ -173,7 +192,7 @@ export function validateTrack(value: unknown, source: string): Track {
     return bid;
   };
 
-  const po = c.object(o.pitRoad, 'pitRoad', ['entryM', 'exitM', 'lengthM', 'speedLimitMph', 'toleranceMph', 'boxes'], ['openings']);
+  const po = c.object(o.pitRoad, 'pitRoad', ['entryM', 'exitM', 'lengthM', 'speedLimitMph', 'toleranceMph', 'boxes'], ['openings', 'commitmentLane']);
   const pitLengthM = c.number(po.lengthM, 'pitRoad.lengthM', { above: 0, max: 2_000 });
   if (pitLengthM > lengthM) fail('pitRoad.lengthM', `${pitLengthM} m is longer than the lap (${lengthM} m)`);
   const entryM = c.number(po.entryM, 'pitRoad.entryM', { min: 0 });
@@ -271,6 +290,26 @@ export function validateTrack(value: unknown, source: string): Track {
     fail(m ? m[1] : 'vehicle', m ? m[2] : (e as Error).message);
   }
 
+  let commitmentLane: TrackCommitmentLane | undefined;
+  if (po.commitmentLane !== undefined) {
+    const f = 'pitRoad.commitmentLane';
+    const lo = c.object(po.commitmentLane, f, ['board', 'widthMm', 'lineMm'], ['id']);
+    const board = c.string(lo.board, `${f}.board`);
+    const i = boardIndex.get(board);
+    if (i === undefined) fail(`${f}.board`, `no board ${JSON.stringify(board)} in boards`);
+    if (boards[i!].kind !== 'box') fail(`${f}.board`, `board ${JSON.stringify(board)} is a ${boards[i!].kind} board, not a box board (box boards sense commitment lanes)`);
+    const widthMm = c.integer(lo.widthMm, `${f}.widthMm`, 1, MAX_LANE_WIDTH_MM);
+    const lineMm = c.integer(lo.lineMm, `${f}.lineMm`, 1, 1_000);
+    const id = lo.id === undefined ? 0 : c.integer(lo.id, `${f}.id`, 0, 255);
+    const clash = boxes.find((b) => b.board === board && b.number === id);
+    if (clash) fail(`${f}.id`, `lane ${id} is also the number of box ${clash.number} on board ${JSON.stringify(board)}: a board's lane ids and box numbers differ`);
+    // The firmware refuses a lane no truck fits in: no crossing could be inside it.
+    if (widthMm <= vehicle.trackMm + vehicle.tireWidthMm) {
+      fail(`${f}.widthMm`, `${widthMm} mm is no wider than the vehicle's tires (track ${vehicle.trackMm} + tire ${vehicle.tireWidthMm} mm): no crossing could be inside`);
+    }
+    commitmentLane = { id, board, widthMm, lineMm };
+  }
+
   const qo = c.object(o.quietGapUs, 'quietGapUs', ['track', 'pit']);
   const [minGap, maxGap] = QUIET_GAP_RANGE_US;
   const quietGapUs = { track: c.integer(qo.track, 'quietGapUs.track', minGap, maxGap), pit: c.integer(qo.pit, 'quietGapUs.pit', minGap, maxGap) };
@@ -298,7 +337,7 @@ export function validateTrack(value: unknown, source: string): Track {
     name,
     lengthM,
     loops,
-    pitRoad: { entryM, exitM, lengthM: pitLengthM, speedLimitMph, toleranceMph, boxes, openings },
+    pitRoad: { entryM, exitM, lengthM: pitLengthM, speedLimitMph, toleranceMph, boxes, openings, ...(commitmentLane ? { commitmentLane } : {}) },
     boards,
     vehicle,
     quietGapUs,
@@ -396,6 +435,11 @@ export interface PitLimitOverride {
 const mm = (m: number): number => Math.round(m * 1000);
 const cmph = (mph: number): number => Math.round(mph * 100);
 
+/** A track's commitment lane as its box board is configured with it (the close-call band of the boxes). */
+export function commitmentLaneDef(lane: TrackCommitmentLane): CommitmentLane {
+  return { id: lane.id, widthMm: lane.widthMm, lineMm: lane.lineMm, uncertaintyMm: BOX_UNCERTAINTY_MM };
+}
+
 /** The config each board is sent, by board id. `event` overrides the track's pit road limit. */
 export function boardConfigs(track: Track, event: PitLimitOverride = {}): Map<string, LoopConfig | BoxConfig> {
   const limit = cmph(event.pitSpeedLimitMph ?? track.pitRoad.speedLimitMph);
@@ -414,7 +458,7 @@ export function boardConfigs(track: Track, event: PitLimitOverride = {}): Map<st
       if (own.some((l) => l.role === 'pit-entry' || l.role === 'pit-timing' || l.role === 'pit-exit')) config.pitRoad = { limit, tolerance };
       out.set(b.id, config);
     } else {
-      out.set(b.id, {
+      const config: BoxConfig = {
         kind: 'box',
         boxes: track.pitRoad.boxes
           .filter((x) => x.board === b.id)
@@ -422,7 +466,10 @@ export function boardConfigs(track: Track, event: PitLimitOverride = {}): Map<st
         vehicle: { ...track.vehicle },
         uncertaintyMm: BOX_UNCERTAINTY_MM,
         sampleUs: BOX_SAMPLE_US,
-      });
+      };
+      const lane = track.pitRoad.commitmentLane;
+      if (lane?.board === b.id) config.commitmentLanes = [commitmentLaneDef(lane)];
+      out.set(b.id, config);
     }
   }
   return out;

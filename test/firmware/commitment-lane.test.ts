@@ -10,7 +10,7 @@ import { DEFAULT_VEHICLE } from '../../sim-hardware/box-geometry.js';
 import { DEFAULT_BOX_SENSOR_PROFILE } from '../../sim-hardware/box-sensors.js';
 import { offsetForMargin } from '../../sim-hardware/commitment-lane.js';
 import { createRng } from '../../sim-hardware/random.js';
-import { LaneBoard, NOISE_OFF, TEST_LANE, crossing, handMadeRecords, laneConfig, runCrossings } from '../support/lane-run.js';
+import { LaneBoard, TEST_LANE, crossing, handMadeRecords, laneConfig, runCrossings } from '../support/lane-run.js';
 
 const W2 = TEST_LANE.widthMm / 2; // 1500: the boundary lines' inner edges at y = ±1500
 const TABLE_FULL = 1; // health counter (protocol/schema.ts HEALTH_COUNTERS)

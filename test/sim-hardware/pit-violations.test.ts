@@ -77,9 +77,25 @@ describe('each rule alone', () => {
     expect(visitViolations({ ...clean, pitRoadOpen: false, passThrough: true, stop: null })).toEqual([]);
   });
 
+  test('R-PIT-COMMIT-1 for any visit with a tire on or over the commitment box’s line, a pass-through too', () => {
+    const over = { inside: false, marginMm: -4 };
+    expect(visitViolations({ ...clean, commitment: over })).toEqual([{ rule: 'R-PIT-COMMIT-1', marginMm: -4 }]);
+    expect(visitViolations({ ...clean, commitment: { inside: false, marginMm: 0 } })).toEqual([{ rule: 'R-PIT-COMMIT-1', marginMm: 0 }]);
+    expect(visitViolations({ ...clean, passThrough: true, stop: null, commitment: over })).toEqual([{ rule: 'R-PIT-COMMIT-1', marginMm: -4 }]);
+    expect(visitViolations({ ...clean, commitment: { inside: true, marginMm: 0.4 } })).toEqual([]);
+    // A track without a commitment lane: nothing to judge.
+    expect(visitViolations({ ...clean, commitment: null })).toEqual([]);
+  });
+
   test('all at once, in the fixed order', () => {
-    const all = visitViolations({ ...withStop({ inBox: false, clause: 'a', marginMm: -1, crewTooSoon: true, crewDistanceMm: 9000, maxCrew: 8 }), speeding: [1], entering: 5, pitRoadOpen: false });
-    expect(all.map((v) => v.rule)).toEqual(['R-PIT-SPEED-1', 'R-PIT-BOX-2', 'R-PIT-CREW-1', 'R-PIT-CREW-2', 'R-PIT-BOX-3', 'R-PIT-OPEN-2']);
+    const all = visitViolations({
+      ...withStop({ inBox: false, clause: 'a', marginMm: -1, crewTooSoon: true, crewDistanceMm: 9000, maxCrew: 8 }),
+      speeding: [1],
+      entering: 5,
+      pitRoadOpen: false,
+      commitment: { inside: false, marginMm: -30 },
+    });
+    expect(all.map((v) => v.rule)).toEqual(['R-PIT-SPEED-1', 'R-PIT-BOX-2', 'R-PIT-CREW-1', 'R-PIT-CREW-2', 'R-PIT-BOX-3', 'R-PIT-OPEN-2', 'R-PIT-COMMIT-1']);
     expect(PIT_RULES.filter((r) => r !== 'R-PIT-SPEED-2')).toEqual(all.map((v) => v.rule));
   });
 });
@@ -113,16 +129,30 @@ describe('martinsville-pit-violations: the truth', () => {
         { rule: 'R-PIT-BOX-3', entering: 4, leaving: 0 },
         { rule: 'R-PIT-OPEN-2' },
       ],
+      [{ rule: 'R-PIT-COMMIT-1', marginMm: -70 }], // tires 0 and 2 70 mm over the commitment box's line, and nothing else
     ]);
     // Crew 2.5 and 3 boxes early: the nose that far before the back line (6.9 m a box).
     expect(truth.pitStops[3]!.stop.crewDistanceMm).toBeCloseTo(17250, 6);
     expect(truth.pitStops[10]!.stop.crewDistanceMm).toBeCloseTo(20700, 6);
-    expect(truth.pitStops.map((p) => p.pitRoadOpen)).toEqual([true, true, true, true, true, true, true, false, false, false, false]);
+    expect(truth.pitStops.map((p) => p.pitRoadOpen)).toEqual([true, true, true, true, true, true, true, false, false, false, false, true]);
+  });
+
+  test('every visit’s commitment line crossing: squarely in the 3000 mm lane (550 mm a tire) but the one scripted 620 mm off centre', () => {
+    const squarely = { margins: [550, 550, 550, 550], inside: true, marginMm: 550, closeCall: false };
+    expect(truth.pitStops.map((p) => p.commitment && { ...p.commitment, frontUs: undefined })).toEqual([
+      ...Array.from({ length: 11 }, () => ({ ...squarely, frontUs: undefined })),
+      { margins: [-70, 1170, -70, 1170], inside: false, marginMm: -70, closeCall: false, frontUs: undefined },
+    ]);
+    // The front axle reaches the line after the nose crosses the commitment loop (1.05 m ahead of it).
+    for (const p of truth.pitStops) {
+      expect(p.commitment!.frontUs).toBeGreaterThan(p.commitmentUs);
+      expect(p.commitment!.frontUs - p.commitmentUs).toBeLessThan(200_000);
+    }
   });
 
   test('the new per-stop fields: passThrough, the crew scripted, the boxes driven through; no stop for a pass-through', () => {
-    expect(truth.pitStops.map((p) => p.passThrough)).toEqual([false, false, false, false, false, false, false, false, true, true, false]);
-    expect(truth.pitStops.map((p) => p.crew)).toEqual([6, 6, 6, 6, 7, 6, 5, 6, 0, 0, 8]);
+    expect(truth.pitStops.map((p) => p.passThrough)).toEqual([false, false, false, false, false, false, false, false, true, true, false, false]);
+    expect(truth.pitStops.map((p) => p.crew)).toEqual([6, 6, 6, 6, 7, 6, 5, 6, 0, 0, 8, 6]);
     expect(truth.pitStops[5]!.boxesThrough).toEqual({ entering: [12, 13, 14, 15], leaving: [17] });
     expect(truth.pitStops[0]!.boxesThrough).toEqual({ entering: [], leaving: [] });
     expect(truth.pitStops[8]!.stop).toBeNull();
@@ -161,6 +191,7 @@ describe('martinsville-pit-violations: the truth', () => {
             expect(v.atUs, what).toBeCloseTo(transitUs(race.plan, car, s, s.through.entering[0] ?? s.through.leaving[0]!), 3);
             break;
           case 'R-PIT-OPEN-2':
+          case 'R-PIT-COMMIT-1':
             expect(v.atUs, what).toBe(p.commitmentUs);
             break;
         }

@@ -82,6 +82,28 @@ describe('valid scenarios', () => {
     expect(d.pitStops[3].boxesThrough).toEqual({ entering: 0, leaving: 0 });
   });
 
+  test('the commitment line crossing: offset and yaw, a pass-through too; left out, nothing is set', () => {
+    expect(validateScenario(valid(), 'scenario.json').pitStops[0].commitmentOffsetMm).toBeUndefined();
+    const s = valid();
+    Object.assign(s.pitStops[0], { commitmentOffsetMm: -3000, commitmentYawDeg: 2.5 });
+    s.pitStops.push({ car: '38', lap: 2, serviceS: 0, passThrough: true, commitmentOffsetMm: 620 });
+    const d = validateScenario(s, 'scenario.json');
+    expect(d.pitStops[0]).toMatchObject({ commitmentOffsetMm: -3000, commitmentYawDeg: 2.5 });
+    expect(d.pitStops[1]).toMatchObject({ passThrough: true, commitmentOffsetMm: 620 });
+    expect(d.pitStops[1].commitmentYawDeg).toBeUndefined();
+  });
+
+  test('a commitment offset on a track without a commitment lane is refused naming the field', () => {
+    const track = loadTrack('martinsville');
+    const bare: Track = { ...track, pitRoad: { ...track.pitRoad } };
+    delete bare.pitRoad.commitmentLane;
+    const s = valid();
+    s.pitStops[0].commitmentYawDeg = 1;
+    expect(() => validateScenario(s, 'scenario.json', () => bare)).toThrow(/^scenario\.json: pitStops\[0\]\.commitmentYawDeg: martinsville has no commitment lane \(pitRoad\.commitmentLane\) to cross$/);
+    delete s.pitStops[0].commitmentYawDeg;
+    expect(validateScenario(s, 'scenario.json', () => bare).pitStops).toHaveLength(1);
+  });
+
   test('a track path is resolved next to the scenario file', () => {
     const s = valid();
     s.track = '../tracks/bristol.json';
@@ -179,6 +201,10 @@ describe('broken scenarios are refused naming the field', () => {
       },
       new RegExp(`^scenario\\.json: pitStops\\[0\\]\\.${key}: a pass-through does not stop in its box: leave it out`),
     ]),
+    ['commitment offset over 3000 mm', (s) => (s.pitStops[0].commitmentOffsetMm = -3001), /^scenario\.json: pitStops\[0\]\.commitmentOffsetMm: must be >= -3000/],
+    ['commitment offset not whole mm', (s) => (s.pitStops[0].commitmentOffsetMm = 12.5), /^scenario\.json: pitStops\[0\]\.commitmentOffsetMm: must be an integer/],
+    ['commitment offset as text', (s) => (s.pitStops[0].commitmentOffsetMm = '600'), /^scenario\.json: pitStops\[0\]\.commitmentOffsetMm: must be a finite number \(got "600"\)/],
+    ['commitment yaw over 20°', (s) => (s.pitStops[0].commitmentYawDeg = 21), /^scenario\.json: pitStops\[0\]\.commitmentYawDeg: must be <= 20/],
     ['caution of zero laps', (s) => (s.cautions[0].laps = 0), /^scenario\.json: cautions\[0\]\.laps: must be >= 1/],
     ['overlapping cautions', (s) => s.cautions.push({ lap: 7, laps: 1 }), /^scenario\.json: cautions\[1\]\.lap: must come after cautions\[0\] ends/],
     ['red flag of no minutes', (s) => (s.redFlags[0].minutes = 0), /^scenario\.json: redFlags\[0\]\.minutes: must be > 0/],

@@ -217,6 +217,36 @@ function expectCrewMatchesTruth(s: Scored): void {
   }
 }
 
+/**
+ * Commitment line crossings (R-PIT-COMMIT-1): one `commitment` event per visit to pit
+ * road from the lane's board, with the truck's transponder, the front tires on the line
+ * within 2 ms of the truth, each tire's margin within a few mm of the exact one, inside
+ * as the truth has it (a close call may read either side); no others. Returns the count.
+ */
+function expectCommitmentsMatchTruth(s: Scored): number {
+  const lane = s.r.track.pitRoad.commitmentLane!;
+  const seen = eventsOf(s.d, 'commitment');
+  const drift = driftOf(s.truth);
+  const used = new Set<SeenOf<'commitment'>>();
+  for (const p of s.truth.pitStops) {
+    const t = p.commitment!;
+    const what = `stop ${p.index} (car ${p.car}) commitment`;
+    if (t.frontUs + 1e6 > s.truth.endUs) continue;
+    const found = seen.filter((e) => e.transponder === p.transponder && Math.abs(raceTimeUs(e.timeUs, drift.get(e.board)) - t.frontUs) <= 2_000);
+    expect(found, what).toHaveLength(1);
+    const e = found[0]!;
+    used.add(e);
+    expect([e.board, e.lane], what).toEqual([lane.board, lane.id]);
+    for (let k = 0; k < 4; k++) expect(Math.abs(e.margins[k]! - t.margins[k]!), `${what} tire ${k}`).toBeLessThanOrEqual(COMMIT_MARGIN_MM);
+    if (!t.closeCall) expect(e.inside, what).toBe(t.inside);
+    expect(e.closeCall, what).toBe(Math.abs(e.marginMm) <= 10);
+  }
+  expect(seen.length - used.size, 'commitment events without a visit').toBe(0);
+  return used.size;
+}
+/** A tire's margin on the line against the exact one: 3 mm noise on each reading, clamped at 4σ, interpolated between two, then rounded. */
+const COMMIT_MARGIN_MM = 13;
+
 const hex = (r: SimulationResult) => r.messages.map((m) => `${m.board} ${m.channel} ${Buffer.from(m.bytes).toString('hex')}`);
 
 describe('martinsville-10 through the firmware', () => {
@@ -242,6 +272,11 @@ describe('martinsville-10 through the firmware', () => {
     expectSegmentSpeedsMatchTruth(first);
     const over = eventsOf(first.d, 'segment-speed').filter((e) => e.over);
     expect(over.map((e) => [e.transponder, e.segment])).toEqual([[1002, 2]]);
+  });
+
+  test('every visit crosses the commitment lane squarely: one commitment event each, inside by 550 mm (R-PIT-COMMIT-1)', () => {
+    expect(expectCommitmentsMatchTruth(first)).toBe(first.truth.pitStops.length);
+    for (const e of eventsOf(first.d, 'commitment')) expect(e).toMatchObject({ inside: true, closeCall: false });
   });
 
   test('box verdicts at the stop and after service agree with truth (R-PIT-BOX-2); no box is driven through, so no box-transit at all', () => {
@@ -309,6 +344,29 @@ const FAULTS_SCENARIO = {
     { kind: 'clock-drift', board: 'loop-sectors', ppm: 300 },
   ],
 };
+
+describe('martinsville-pit-violations through the firmware: the commitment lane (R-PIT-COMMIT-1)', () => {
+  let s: Scored;
+  beforeAll(async () => {
+    s = scored(await runSimulation({ scenarioFile: repoPath('sim-hardware', 'scenarios', 'martinsville-pit-violations.json') }));
+  }, 120_000);
+
+  test('the scripted offset of 620 mm: box-01 says tires 0 and 2 are 70 mm over the line, and the truth holds the violation', () => {
+    const p = s.truth.pitStops[11]!;
+    expect(p.commitment).toMatchObject({ inside: false, marginMm: -70, margins: [-70, 1170, -70, 1170], closeCall: false });
+    const [e, ...more] = eventsOf(s.d, 'commitment').filter((x) => x.transponder === p.transponder && Math.abs(raceTimeUs(x.timeUs) - p.commitment!.frontUs) <= 2_000);
+    expect(more).toEqual([]);
+    expect(e).toMatchObject({ board: 'box-01', lane: 0, inside: false, closeCall: false });
+    for (const [k, want] of [-70, 1170, -70, 1170].entries()) expect(Math.abs(e!.margins[k]! - want), `tire ${k}`).toBeLessThanOrEqual(COMMIT_MARGIN_MM);
+    const v = (s.truth as Truth & { violations: Array<{ rule: string; index: number; atUs: number; marginMm?: number }> }).violations.filter((x) => x.rule === 'R-PIT-COMMIT-1');
+    expect(v).toEqual([expect.objectContaining({ rule: 'R-PIT-COMMIT-1', index: 11, car: '5', lap: 6, atUs: p.commitmentUs, marginMm: -70 })]);
+  });
+
+  test('every other visit, pass-throughs included, crosses inside, and the board says so', () => {
+    expect(expectCommitmentsMatchTruth(s)).toBe(s.truth.pitStops.length);
+    expect(s.truth.pitStops.filter((p) => !p.commitment!.inside).map((p) => p.index)).toEqual([11]);
+  });
+});
 
 describe('faults', () => {
   let dir: string;
@@ -466,6 +524,7 @@ describe('random scenarios with officiating through the firmware', () => {
       expectBoxVerdictsMatchTruth(s);
       expectBoxEventsMatchTruth(s);
       expectCrewMatchesTruth(s);
+      expectCommitmentsMatchTruth(s);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -489,10 +548,12 @@ describe('random scenarios with officiating through the firmware', () => {
     expect(stops.some((p) => p.passThrough && Object.keys(p.segmentMph ?? {}).length === 0)).toBe(true);
     expect(stops.some((p) => p.boxesThrough && Math.max(p.boxesThrough.entering ?? 0, p.boxesThrough.leaving ?? 0) <= 3)).toBe(true);
     expect(stops.some((p) => p.crewEarlyBoxes !== undefined && p.crewEarlyBoxes < 1)).toBe(true);
+    // Off the lane centre yet inside (R-PIT-COMMIT-1 not broken) too.
+    expect(truths.some((t) => t.pitStops.some((p) => p.commitment!.inside && p.commitment!.marginMm < 550))).toBe(true);
     // Without the option nothing of it.
     for (const seed of OFFICIATING_SEEDS.slice(0, 5)) {
       const plain = randomScenario(seed);
-      expect(plain.pitStops.some((p) => p.passThrough || p.crew !== undefined || p.boxesThrough !== undefined)).toBe(false);
+      expect(plain.pitStops.some((p) => p.passThrough || p.crew !== undefined || p.boxesThrough !== undefined || p.commitmentOffsetMm !== undefined)).toBe(false);
     }
   });
 });

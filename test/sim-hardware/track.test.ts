@@ -162,6 +162,15 @@ describe('broken tracks are refused naming the field', () => {
     ['missing field', (t) => delete t.pitRoad.exitM, /pitRoad\.exitM: missing/],
     ['unknown key', (t) => (t.pitRoad.boxes[0].colour = 'red'), /pitRoad\.boxes\[0\]\.colour: unknown key/],
     ['mixed-path loop board', (t) => (t.loops[loopAt(t, 'pit-out')].board = 'loop-sf'), /boards\[0\]\.id: loop board "loop-sf" owns loops on both the track and pit road/],
+    ['commitment lane on a loop board', (t) => (t.pitRoad.commitmentLane.board = 'loop-sectors'), /pitRoad\.commitmentLane\.board: board "loop-sectors" is a loop board, not a box board/],
+    ['commitment lane on no board', (t) => (t.pitRoad.commitmentLane.board = 'box-99'), /pitRoad\.commitmentLane\.board: no board "box-99" in boards/],
+    ['commitment lane id of a box on its board', (t) => (t.pitRoad.commitmentLane.id = 3), /pitRoad\.commitmentLane\.id: lane 3 is also the number of box 3 on board "box-01"/],
+    ['commitment lane id out of range', (t) => (t.pitRoad.commitmentLane.id = 256), /pitRoad\.commitmentLane\.id: must be <= 255/],
+    ['commitment lane narrower than the truck', (t) => (t.pitRoad.commitmentLane.widthMm = 1900), /pitRoad\.commitmentLane\.widthMm: 1900 mm is no wider than the vehicle's tires \(track 1600 \+ tire 300 mm\)/],
+    ['commitment lane width not whole mm', (t) => (t.pitRoad.commitmentLane.widthMm = 3000.5), /pitRoad\.commitmentLane\.widthMm: must be an integer/],
+    ['commitment lane without lines', (t) => delete t.pitRoad.commitmentLane.lineMm, /pitRoad\.commitmentLane\.lineMm: missing/],
+    ['commitment lane unknown key', (t) => (t.pitRoad.commitmentLane.positionM = 651), /pitRoad\.commitmentLane\.positionM: unknown key/],
+    ['a board with only a lane', (t) => (t.pitRoad.commitmentLane.board = 'box-11') && t.boards.push({ id: 'box-11', kind: 'box' }), /boards\[\d+\]\.id: board "box-11" owns no box/],
     ['pit lines split over boards', (t) => {
       t.boards.push({ id: 'loop-pit-2', kind: 'loop' });
       t.loops[loopAt(t, 'pit-timing')].board = 'loop-pit-2';
@@ -184,6 +193,35 @@ describe('broken tracks are refused naming the field', () => {
 
   test('the untouched file validates', () => {
     expect(validateTrack(raw(), 'martinsville.json').id).toBe('martinsville');
+  });
+});
+
+describe('the commitment lane (R-PIT-COMMIT-1)', () => {
+  const raw = (): any => JSON.parse(readFileSync(repoPath('sim-hardware', 'tracks', 'martinsville.json'), 'utf8'));
+
+  test.each(Object.keys(TRACKS))('%s: a 3000 mm lane on box-01, besides its four boxes, sent in its config', (id) => {
+    const t = loadTrack(id);
+    expect(t.pitRoad.commitmentLane).toEqual({ id: 0, board: 'box-01', widthMm: 3000, lineMm: 100 });
+    const configs = boardConfigs(t);
+    const own = configs.get('box-01') as BoxConfig;
+    expect(own.boxes).toHaveLength(4);
+    expect(own.commitmentLanes).toEqual([{ id: 0, widthMm: 3000, lineMm: 100, uncertaintyMm: 10 }]);
+    // What the firmware refuses: a lane id that is a box number, a lane no truck fits in.
+    expect(own.boxes.map((b) => b.number)).not.toContain(0);
+    expect(own.commitmentLanes![0]!.widthMm).toBeGreaterThan(own.vehicle.trackMm + own.vehicle.tireWidthMm);
+    for (const [board, c] of configs) if (board !== 'box-01') expect(c.kind === 'box' ? c.commitmentLanes : undefined, board).toBeUndefined();
+  });
+
+  test('is optional: without it no board is sent one; its id defaults to 0 and may be any other', () => {
+    const t = raw();
+    delete t.pitRoad.commitmentLane;
+    const bare = validateTrack(t, 'martinsville.json');
+    expect(bare.pitRoad.commitmentLane).toBeUndefined();
+    expect([...boardConfigs(bare).values()].some((c) => c.kind === 'box' && c.commitmentLanes)).toBe(false);
+    const u = raw();
+    u.pitRoad.commitmentLane = { board: 'box-10', id: 7, widthMm: 3200, lineMm: 102 };
+    const moved = validateTrack(u, 'martinsville.json');
+    expect((boardConfigs(moved).get('box-10') as BoxConfig).commitmentLanes).toEqual([{ id: 7, widthMm: 3200, lineMm: 102, uncertaintyMm: 10 }]);
   });
 });
 

@@ -6,8 +6,9 @@
 // (a RacePlanError naming pitStops[i].segmentMph) are dropped, and a missed read is
 // picked from the crossings the plan really has. With `officiating`, stops also break
 // the other pit road rules now and then (too many crew, too many boxes driven through,
-// crew over too soon, pass-throughs speeding or not, a stop while pit road is closed),
-// drawn from a stream of their own so the scenarios without it stay as they were.
+// crew over too soon, pass-throughs speeding or not, a stop while pit road is closed,
+// a truck crossing the commitment line off the lane centre or with a tire over its
+// line), drawn from streams of their own so the scenarios without it stay as they were.
 //
 // The value is plain JSON, for validateScenario or writeScenario (a temp file for
 // loadScenario, prepareRace, runSimulation, `pitwall sim`).
@@ -39,6 +40,8 @@ export interface ScenarioJson {
     crew?: number;
     boxesThrough?: { entering?: number; leaving?: number };
     passThrough?: boolean;
+    commitmentOffsetMm?: number;
+    commitmentYawDeg?: number;
   }>;
   cautions: Array<{ lap: number; laps: number }>;
   redFlags: Array<{ lap: number; minutes: number }>;
@@ -64,7 +67,8 @@ export interface RandomScenarioOptions {
    * Pit road violations beyond speeding and the box (default false): crew 7 (R-PIT-CREW-2),
    * boxes driven through, 4 on one side (R-PIT-BOX-3) or 1..3, crew over 2..3 boxes early
    * (R-PIT-CREW-1) or 0..1, pass-throughs with and without a speeding segment
-   * (R-PIT-SPEED-2), a stop while pit road is closed (R-PIT-OPEN-2).
+   * (R-PIT-SPEED-2), a stop while pit road is closed (R-PIT-OPEN-2), visits crossing the
+   * commitment line off centre, some with a tire on or over its line (R-PIT-COMMIT-1).
    */
   officiating?: boolean;
 }
@@ -209,6 +213,8 @@ export function randomScenario(seed: number, opts: RandomScenarioOptions = {}): 
   if (opts.officiating) {
     officiate(value, track, createRng(hashSeed(seed, 0x0ff1c)), limit + tolerance);
     settleScripting(value, track);
+    // A stream of its own: the choices above are those of the scenarios made before it.
+    commitmentLines(value, track, createRng(hashSeed(seed, 0xc0417)));
   }
 
   const missed = opts.missedRead ?? rng.next() < 0.5;
@@ -287,6 +293,29 @@ function officiate(value: ScenarioJson, track: Track, rng: Rng, overMph: number)
     if (picks.length > 0) {
       const { car, lap } = picks[rng.int(picks.length)]!;
       value.pitStops.push({ car, lap, serviceS: round(uniform(rng, 4, 12), 1) });
+    }
+  }
+}
+
+/**
+ * How visits cross the commitment line (R-PIT-COMMIT-1), on a track with a commitment
+ * lane: now and then with a tire 1..300 mm over a line (sometimes yawed a little),
+ * now and then off centre but inside (within 1..60 mm of a line, close calls among
+ * them); the rest straight down the middle.
+ */
+function commitmentLines(value: ScenarioJson, track: Track, rng: Rng): void {
+  const lane = track.pitRoad.commitmentLane;
+  if (!lane) return;
+  // The outer tire edge on one side is this far from the centre with yaw 0.
+  const edge = track.vehicle.trackMm / 2 + track.vehicle.tireWidthMm / 2;
+  for (const stop of value.pitStops) {
+    const u = rng.next();
+    const side = rng.next() < 0.5 ? 1 : -1;
+    if (u < 0.12) {
+      stop.commitmentOffsetMm = side * Math.round(lane.widthMm / 2 - edge + uniform(rng, 1, 300));
+      if (rng.next() < 0.3) stop.commitmentYawDeg = round(uniform(rng, -3, 3), 1);
+    } else if (u < 0.27) {
+      stop.commitmentOffsetMm = side * Math.round(lane.widthMm / 2 - edge - uniform(rng, 1, 60));
     }
   }
 }

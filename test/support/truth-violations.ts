@@ -296,6 +296,8 @@ function describe(v: TimedViolation): string {
       return `${v.entering} boxes entering, ${v.leaving} leaving`;
     case 'R-PIT-OPEN-2':
       return 'entered while closed';
+    case 'R-PIT-COMMIT-1':
+      return `a tire ${v.marginMm.toFixed(1)} mm inside the commitment box (<= 0 is on or over its line)`;
   }
 }
 

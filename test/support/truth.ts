@@ -43,6 +43,8 @@ export interface TruthPitStop {
   lap: number;
   box: number;
   commitmentUs: number;
+  /** The crossing of the commitment lane (R-PIT-COMMIT-1): exact tire margins 0..3 (mm), the front axle on the line (frontUs); null on a track without a lane. */
+  commitment: { margins: [number, number, number, number]; inside: boolean; marginMm: number; closeCall: boolean; frontUs: number } | null;
   pitRoadOpen: boolean;
   pitInUs: number;
   pitOutUs: number;
