@@ -141,7 +141,7 @@ describe('shipped scenarios: exactly the scripted violations', () => {
 
   // The simulator's scenario of every kind of violation, once it is shipped.
   test.skipIf(!existsSync(shipped('martinsville-pit-violations')))(
-    'martinsville-pit-violations: exactly the truth violations, every kind (R-PIT-SPEED-1/2, R-PIT-BOX-2/3, R-PIT-CREW-1/2, R-PIT-OPEN-2)',
+    'martinsville-pit-violations: exactly the truth violations, every kind (R-PIT-SPEED-1/2, R-PIT-BOX-2/3, R-PIT-CREW-1/2, R-PIT-OPEN-2, R-PIT-COMMIT-1)',
     async () => {
       const s = await score(shipped('martinsville-pit-violations'));
       count('shipped', s);
@@ -204,7 +204,7 @@ const SEEDS = Array.from({ length: 60 }, (_, i) => i + 1);
 
 describe('random scenarios with officiating: every truth violation proposed, nothing else but close calls', () => {
   for (const seed of SEEDS) {
-    test(`seed ${seed} (R-PIT-SPEED-1/2, R-PIT-BOX-2/3, R-PIT-CREW-1/2, R-PIT-OPEN-2, R-PIT-OPEN-1 column)`, async () => {
+    test(`seed ${seed} (R-PIT-SPEED-1/2, R-PIT-BOX-2/3, R-PIT-CREW-1/2, R-PIT-OPEN-2, R-PIT-COMMIT-1, R-PIT-OPEN-1 column)`, async () => {
       const value: ScenarioJson = randomScenario(seed, { officiating: true });
       const s = await score(writeScenario(dir, value, `officiating-${seed}.json`));
       count('random', s);
@@ -212,7 +212,7 @@ describe('random scenarios with officiating: every truth violation proposed, not
     }, 60_000);
   }
 
-  test('every kind of violation was held at least once across the seeds (R-PIT-SPEED-1/2, R-PIT-BOX-2/3, R-PIT-CREW-1/2, R-PIT-OPEN-2)', () => {
+  test('every kind of violation was held at least once across the seeds (R-PIT-SPEED-1/2, R-PIT-BOX-2/3, R-PIT-CREW-1/2, R-PIT-OPEN-2, R-PIT-COMMIT-1)', () => {
     const t = tallyOf('random');
     expect(t.runs).toBe(SEEDS.length);
     const never = PIT_RULES.filter((r) => t.held.get(r)! === 0);

@@ -33,6 +33,8 @@ export interface Tolerances {
   boxMarginMm: number;
   /** R-PIT-CREW-1 distance against the exact one (mm): the box board samples at 100 Hz, so up to one sample's travel (~13 cm at pit speed) plus noise. */
   crewDistanceMm: number;
+  /** R-PIT-COMMIT-1 margin against the exact one (mm): each tire's margin interpolated between two 100 Hz records (worst about 13 mm). */
+  commitMarginMm: number;
   /** A flag change this close to an instant that decides the card column leaves it to either side (µs). */
   flagReachUs: number;
 }
@@ -42,6 +44,7 @@ export const DEFAULT_TOLERANCES: Tolerances = {
   speedNearMph: 0.05 + 0.02,
   boxMarginMm: 5,
   crewDistanceMm: 150,
+  commitMarginMm: 15,
   flagReachUs: 50_000,
 };
 
@@ -261,6 +264,12 @@ export function checkViolations(truthIn: Truth, results: Results, tol: Tolerance
       }
       case 'R-PIT-OPEN-2':
         break;
+      case 'R-PIT-COMMIT-1': {
+        // The smallest of the four tires' margins, as the lane's sensors read it.
+        const m = num(p.evidence.marginMm);
+        if (Math.abs(m - tv.marginMm) > tol.commitMarginMm) bad(`commitment margin ${m} mm, truth ${tv.marginMm.toFixed(1)} mm`);
+        break;
+      }
     }
 
     // R-PIT-OPEN-1: the card column.
