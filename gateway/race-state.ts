@@ -249,7 +249,7 @@ export class RaceState {
       order: order.map((p) => ({ pos: p.pos, car: p.car, laps: p.laps, loop: p.loop, atUs: p.atUs === null ? null : Math.round(p.atUs) })),
       cautions: cautionsOf(d.freezes),
       inferred: inferredOf(d.inferred),
-      officiating: officiatingSnapshot(d.officiating),
+      officiating: officiatingSnapshot(d.officiating, d),
       qualifying: d.qualifying,
     };
   }
@@ -383,11 +383,16 @@ function adjustments(o: Officiating): Map<string, Adjustment> {
   return out;
 }
 
-function officiatingSnapshot(o: Officiating): OfficiatingSnapshot {
+function officiatingSnapshot(o: Officiating, d: Derived): OfficiatingSnapshot {
   const onPitRoad: PitVisit[] = [];
-  for (const list of o.visits.values()) {
+  for (const [car, list] of o.visits) {
     const last = list[list.length - 1];
-    if (last && !last.complete) onPitRoad.push(last);
+    if (!last || last.complete) continue;
+    // Pit-out missed: heard on the track since, it has left pit road.
+    const points = d.points.get(car) ?? [];
+    const latest = points[points.length - 1];
+    if (latest && latest.atUs > last.lastUs && d.map.loop(latest.loop)?.path === 'track') continue;
+    onPitRoad.push(last);
   }
   onPitRoad.sort((a, b) => a.firstUs - b.firstUs);
   const count = (status: string): number => o.proposals.filter((p) => p.status === status).length;

@@ -15,7 +15,7 @@ const at = (s: number): number => GREEN_US + Math.round(s * S);
  * whole of pit road (300 m, as long as the track it bypasses) at race speed — 89.48 mph
  * against a 30 mph limit — crossing pit road's start/finish line for lap 3.
  */
-function race(miss: string[] = []): { log: ScoringLog; proposal: string; pitInUs: number; exitUs: number } {
+function race(miss: string[] = [], pitOut = true): { log: ScoringLog; proposal: string; pitInUs: number; exitUs: number } {
   const log = new ScoringLog(tinySetup([entry('11', 101, 2, 3), entry('22', 202, 2, 5)], 5));
   log.flag(GREEN_US, 'green');
   log.pitRoad(GREEN_US, true);
@@ -31,7 +31,7 @@ function race(miss: string[] = []): { log: ScoringLog; proposal: string; pitInUs
     [
       { kind: 'pit-in', transponder: 101, timeUs: pitInUs, loop: LOOP.pitEntry },
       { kind: 'segment-speed', transponder: 101, segment: 1, entryUs: pitInUs, exitUs, speed: 8948, limit: 3000, over: true },
-      { kind: 'pit-out', transponder: 101, timeUs: tx(3140), loop: LOOP.pitOut },
+      ...(pitOut ? [{ kind: 'pit-out' as const, transponder: 101, timeUs: tx(3140), loop: LOOP.pitOut }] : []),
     ],
     tx(3140) + 20_000,
   );
@@ -232,5 +232,22 @@ describe('qualifying in the race state (R-QUAL-1..5)', () => {
 
   test('R-QUAL-1..5 are a qualifying session\'s: a race has no qualifying', () => {
     expect(replay(new ScoringLog(tinySetup([entry('11', 101)], 5)).entries).results().qualifying).toBeNull();
+  });
+});
+
+describe('who is on pit road now', () => {
+  test('R-PIT-EXIT-1: a truck has left pit road at pit-out; with pit-out missed, when it is heard on the track again', () => {
+    const onPitRoad = (entries: ScoringLog['entries'], untilUs: number): string[] => {
+      const state = new RaceState();
+      for (const e of entries) if (e.atUs <= untilUs) state.apply(e);
+      return state.snapshot().officiating.onPitRoad.map((v) => v.car);
+    };
+    const { log, exitUs } = race();
+    // The loop board's envelope (pit-in, the segment, pit-out) is logged 20 ms after pit-out, 20 m past the exit line.
+    const logged = exitUs + 500_000 + 20_000;
+    expect(onPitRoad(log.entries, logged)).toEqual([]);
+    const lost = race([], false).log;
+    expect(onPitRoad(lost.entries, logged)).toEqual(['11']);
+    expect(onPitRoad(lost.entries, Infinity)).toEqual([]);
   });
 });
