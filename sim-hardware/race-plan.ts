@@ -115,6 +115,14 @@ export interface CarPlan {
   cautionLaps: number[];
 }
 
+/** Race control's call about a qualifying round (the gateway's 'qualifying-round' action). */
+export interface RoundCall {
+  atUs: number;
+  /** 1-based, as in the format. */
+  round: number;
+  call: 'start' | 'red' | 'green';
+}
+
 export interface RacePlan {
   scenario: Scenario;
   track: Track;
@@ -128,6 +136,8 @@ export interface RacePlan {
   pitRoad: PitRoadChange[];
   /** leaderUs[n]: when the first truck completed lap n. */
   leaderUs: number[];
+  /** A qualifying session's round calls, in the order made (empty for a race). */
+  roundCalls: RoundCall[];
   startUs: number;
   endUs: number;
 }
@@ -192,7 +202,9 @@ export function planRace(scenario: Scenario, track: Track): RacePlan {
   const leaderUs: number[] = [];
   const flags: FlagChange[] = [{ atUs: 0, flag: 'green', leaderLap: 0 }];
   let checkeredUs = Infinity;
-  const redAt = scenario.redFlags.map(() => Infinity);
+  // Qualifying (race.md): each truck runs its own laps and is done; red flags come out at a time.
+  const qualifying = scenario.session === 'qualifying';
+  const redAt = scenario.redFlags.map((r) => (qualifying ? r.atS! * 1e6 : Infinity));
   const redRank = scenario.redFlags.map(() => 0);
   const yellowAt = (t: number): boolean =>
     scenario.cautions.some((c) => (leaderUs[c.lap - 1] ?? Infinity) <= t && t < (leaderUs[c.lap + c.laps - 1] ?? Infinity));
@@ -236,30 +248,34 @@ export function planRace(scenario: Scenario, track: Track): RacePlan {
     // The first truck to complete a lap leads it; the flags follow the leader.
     if (leaderUs[ev.lap] === undefined) {
       leaderUs[ev.lap] = t;
-      const n = ev.lap;
-      scenario.cautions.forEach((c, i) => {
-        if (n === c.lap - 1) flags.push({ atUs: t, flag: 'yellow', leaderLap: n, caution: i });
-        if (n === c.lap + c.laps - 1) flags.push({ atUs: t, flag: 'green', leaderLap: n, caution: i });
-      });
-      scenario.stages.forEach((s, i) => {
-        if (n === s && s !== laps) flags.push({ atUs: t, flag: 'stage-end', leaderLap: n, stage: i });
-      });
-      scenario.redFlags.forEach((r, i) => {
-        if (n === r.lap) {
-          redAt[i] = t;
-          flags.push({ atUs: t, flag: 'red', leaderLap: n, redFlag: i });
-          flags.push({ atUs: t + r.minutes * 60e6, flag: yellowAt(t) ? 'yellow' : 'green', leaderLap: n, redFlag: i });
+      // Qualifying has no leader's flags: its red flags come out at their time, its checkered at the end.
+      if (!qualifying) {
+        const n = ev.lap;
+        scenario.cautions.forEach((c, i) => {
+          if (n === c.lap - 1) flags.push({ atUs: t, flag: 'yellow', leaderLap: n, caution: i });
+          if (n === c.lap + c.laps - 1) flags.push({ atUs: t, flag: 'green', leaderLap: n, caution: i });
+        });
+        scenario.stages.forEach((s, i) => {
+          if (n === s && s !== laps) flags.push({ atUs: t, flag: 'stage-end', leaderLap: n, stage: i });
+        });
+        scenario.redFlags.forEach((r, i) => {
+          if (n === r.lap) {
+            redAt[i] = t;
+            flags.push({ atUs: t, flag: 'red', leaderLap: n, redFlag: i });
+            flags.push({ atUs: t + r.minutes * 60e6, flag: yellowAt(t) ? 'yellow' : 'green', leaderLap: n, redFlag: i });
+          }
+        });
+        if (n === laps - 1) flags.push({ atUs: t, flag: 'white', leaderLap: n });
+        if (n === laps) {
+          checkeredUs = t;
+          flags.push({ atUs: t, flag: 'checkered', leaderLap: n });
         }
-      });
-      if (n === laps - 1) flags.push({ atUs: t, flag: 'white', leaderLap: n });
-      if (n === laps) {
-        checkeredUs = t;
-        flags.push({ atUs: t, flag: 'checkered', leaderLap: n });
       }
     }
     if (st.done) continue;
     // R-SF-3: once the leader has the checkered flag, every truck finishes on its next crossing.
-    if (t >= checkeredUs) {
+    // In qualifying each truck is done when it has run its laps.
+    if (qualifying ? ev.lap >= laps : t >= checkeredUs) {
       st.done = true;
       st.finishLap = ev.lap;
       st.finishUs = t;
@@ -408,6 +424,7 @@ export function planRace(scenario: Scenario, track: Track): RacePlan {
   });
 
   const lastFinish = Math.max(...states.map((s) => s.finishUs));
+  const roundCalls = qualifying ? qualifyingCalls(scenario, flags, leaderUs, lastFinish) : [];
   flags.sort((a, b) => a.atUs - b.atUs);
   const plan: RacePlan = {
     scenario,
@@ -432,6 +449,7 @@ export function planRace(scenario: Scenario, track: Track): RacePlan {
     flags,
     pitRoad: pitRoadTimeline(scenario, flags, leaderUs),
     leaderUs,
+    roundCalls,
     startUs: -LEAD_IN_US,
     endUs: lastFinish + RUN_OUT_US,
   };
@@ -461,6 +479,38 @@ function boxesThrough(stop: PitStop, index: number, own: TrackBox, order: readon
     if (standsOver(track.vehicle, own, stop.pose, b)) throw new RacePlanError(field, `standing at its pose in box ${own.number} the truck is over box ${b.number}: it would stop there, not drive through it`);
   }
   return through;
+}
+
+/**
+ * A qualifying session's flags and round calls, as race control makes them (race.md):
+ * each red flag at its time and green when it is over, both also called on the round
+ * under way (R-QUAL-4: its clock stops); each round started at its time; the checkered
+ * flag when the last truck has run its laps. Added to `flags`; the calls returned, in
+ * the order made. Everything must happen while the session runs (up to the last truck's
+ * last crossing): the rig makes no call after it.
+ */
+function qualifyingCalls(scenario: Scenario, flags: FlagChange[], leaderUs: readonly number[], lastFinishUs: number): RoundCall[] {
+  const starts = scenario.roundStartsS!.map((s) => s * 1e6);
+  const leaderLap = (t: number): number => Math.max(0, leaderUs.filter((x) => x <= t).length - 1);
+  const calls: RoundCall[] = [];
+  starts.forEach((atUs, k) => {
+    if (atUs > lastFinishUs) throw new RacePlanError(`roundStartsS[${k}]`, `round ${k + 1} would start at ${atUs / 1e6} s, after the last truck has run its laps (${(lastFinishUs / 1e6).toFixed(3)} s)`);
+    calls.push({ atUs, round: k + 1, call: 'start' });
+  });
+  scenario.redFlags.forEach((r, i) => {
+    const fromUs = r.atS! * 1e6;
+    const toUs = fromUs + r.minutes * 60e6;
+    if (toUs > lastFinishUs) throw new RacePlanError(`redFlags[${i}]`, `out from ${r.atS} s until ${toUs / 1e6} s, after the last truck has run its laps (${(lastFinishUs / 1e6).toFixed(3)} s)`);
+    flags.push({ atUs: fromUs, flag: 'red', leaderLap: leaderLap(fromUs), redFlag: i });
+    flags.push({ atUs: toUs, flag: 'green', leaderLap: leaderLap(toUs), redFlag: i });
+    // The round under way: the last one started (no round starts while a red is out).
+    const round = starts.filter((s) => s <= fromUs).length;
+    if (round === 0) return;
+    calls.push({ atUs: fromUs, round, call: 'red' }, { atUs: toUs, round, call: 'green' });
+  });
+  flags.push({ atUs: lastFinishUs, flag: 'checkered', leaderLap: leaderLap(lastFinishUs) });
+  const order = { start: 0, red: 1, green: 2 };
+  return calls.sort((a, b) => a.atUs - b.atUs || order[a.call] - order[b.call] || a.round - b.round);
 }
 
 /** Shortest time standing in a box (s): a stop with no service still stops. */

@@ -9,6 +9,7 @@ import { PIT_RULES, visitViolations, type PitViolation } from './pit-violations.
 import { pitRoadOpenAt, type CarPlan, type PlannedStop, type RacePlan } from './race-plan.js';
 import { DEFAULT_CREW, type Fault } from './scenario.js';
 import { pitSegments } from './track.js';
+import { qualifyingTruth, qualifyingTruthJson } from './qualifying-truth.js';
 
 export const TRUTH_FORMAT = 'pitwall-truth/1';
 
@@ -242,11 +243,12 @@ export function buildTruth(inp: TruthInputs): Record<string, unknown> {
       pitSpeedToleranceMph: plan.toleranceMph,
       crewLimit: plan.crewLimit,
       boxesThroughLimit: plan.boxesThroughLimit,
+      ...(scenario.session === 'qualifying' ? { qualifying: scenario.qualifying, roundStartsS: scenario.roundStartsS, redFlags: scenario.redFlags.map((r) => ({ atS: r.atS, minutes: r.minutes })) } : {}),
     },
     clock: { epochUs: inp.epochUs },
     startUs: plan.startUs,
     endUs: r3(plan.endUs),
-    field: scenario.field.map((e) => ({ car: e.car, driver: e.driver, transponder: e.transponder, box: e.box, noseOffsetM: e.noseOffsetM })),
+    field: scenario.field.map((e) => ({ car: e.car, driver: e.driver, transponder: e.transponder, box: e.box, noseOffsetM: e.noseOffsetM, ...(e.ownerPoints !== undefined ? { ownerPoints: e.ownerPoints } : {}) })),
     laps,
     finish: plan.cars.map((c) => ({ car: c.entry.car, laps: c.finishLap, noseUs: r3(c.finishUs) })),
     leaderUs: plan.leaderUs.map(r3),
@@ -258,6 +260,8 @@ export function buildTruth(inp: TruthInputs): Record<string, unknown> {
     skippedStops: plan.cars.flatMap((c) => c.skippedStops.map((i) => ({ index: i, car: c.entry.car, lap: scenario.pitStops[i]!.lap, why: 'finished before that lap' }))),
     faults: inp.faults.map((f) => ({ ...f.fault, fromUs: r3(f.fromUs), toUs: r3(f.toUs) })),
     crossings: crossings.map((c) => ({ ...c, noseUs: r3(c.noseUs), transponderUs: r3(c.transponderUs), speedMps: r3(c.speedMps) })),
+    // R-QUAL-1..5 from the true crossings (qualifying-truth.ts); null for a race.
+    qualifying: qualifyingTruthJson(qualifyingTruth(plan, crossings)),
     cars: carOf.size,
   };
 }

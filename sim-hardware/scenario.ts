@@ -1,6 +1,7 @@
-// Scenario files (format in scenario.md): one race for the simulator — the track, the
-// field and how each truck laps, pit stops and how they go wrong, cautions, red flags
-// and faults. Checked whole against its track on load; every mistake names its field.
+// Scenario files (format in scenario.md): one race (or qualifying session) for the
+// simulator — the track, the field and how each truck laps, pit stops and how they go
+// wrong, cautions, red flags and faults; a qualifying session's format and when its
+// rounds start. Checked whole against its track on load; every mistake names its field.
 
 import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
@@ -38,6 +39,8 @@ export interface Entry {
   /** Exactly one of paceS and lapTimes. */
   paceS?: number;
   lapTimes?: number[];
+  /** Owner points before the event (R-QUAL-5's tie-break); left out when the file leaves it out (0). */
+  ownerPoints?: number;
 }
 
 export interface PitStop {
@@ -68,8 +71,24 @@ export interface Caution {
 }
 
 export interface RedFlag {
+  /** A race's red flag comes out when the leader completes this lap; 0 in qualifying (atS says when). */
   lap: number;
   minutes: number;
+  /** Qualifying: shown this many seconds after the green (the file gives atS, not lap). */
+  atS?: number;
+}
+
+/** One round of a qualifying format: the gateway's format (gateway/QUALIFYING.md), checked here on its own. */
+export interface QualifyingRound {
+  minutes: number;
+  /** R-QUAL-2: each truck's first this-many laps in the round are its timed laps. */
+  timedLaps: 1 | 2;
+  /** Trucks that go on to the next round; every round but the last has it. */
+  advance?: number;
+}
+
+export interface QualifyingFormat {
+  rounds: QualifyingRound[];
 }
 
 export type Fault =
@@ -94,6 +113,10 @@ export interface Scenario {
   cautions: Caution[];
   redFlags: RedFlag[];
   faults: Fault[];
+  /** A qualifying session's format (R-QUAL-2: timed laps per round); only a qualifying session has one. */
+  qualifying?: QualifyingFormat;
+  /** When race control starts each round (s after the green), one per qualifying round. */
+  roundStartsS?: number[];
 }
 
 export class ScenarioError extends Error {
@@ -118,6 +141,11 @@ export const MAX_BOXES_THROUGH = 8;
 /** Largest commitment line offset a scenario may script (mm), and yaw (degrees). */
 export const MAX_COMMITMENT_OFFSET_MM = 3000;
 export const MAX_COMMITMENT_YAW_DEG = 20;
+/** The gateway's bounds on a qualifying format (gateway/qualifying/qualifying-format.ts), kept here on their own. */
+export const MAX_QUALIFYING_ROUNDS = 10;
+export const MAX_ROUND_MINUTES = 240;
+export const MAX_ADVANCE = 1000;
+export const MAX_OWNER_POINTS = 1e6;
 const CAR_NUMBER = /^[0-9]{1,3}$/;
 const FAULT_KEYS: Readonly<Record<FaultKind, readonly string[]>> = {
   'missed-read': ['loop', 'car', 'lap'],
@@ -146,7 +174,14 @@ export function validateScenario(value: unknown, source: string, trackLoader: (i
     throw new ScenarioError(name, field, detail);
   };
   const c = new JsonCheck(fail);
-  const o = c.object(value, '', ['track', 'session', 'laps', 'stages', 'seed', 'gridGapS', 'field'], ['event', 'pitStops', 'cautions', 'redFlags', 'faults']);
+  // A qualifying session has one stage (the laps each truck runs), so it may leave stages out.
+  const qualifyingSession = typeof value === 'object' && value !== null && (value as Record<string, unknown>).session === 'qualifying';
+  const o = c.object(
+    value,
+    '',
+    ['track', 'session', 'laps', ...(qualifyingSession ? [] : ['stages']), 'seed', 'gridGapS', 'field'],
+    ['event', 'pitStops', 'cautions', 'redFlags', 'faults', 'qualifying', 'roundStartsS', ...(qualifyingSession ? ['stages'] : [])],
+  );
 
   const trackRef = c.string(o.track, 'track');
   const trackPath = isTrackId(trackRef) || isAbsolute(trackRef) ? trackRef : resolve(dirname(source), trackRef);
@@ -159,11 +194,13 @@ export function validateScenario(value: unknown, source: string, trackLoader: (i
 
   const session = c.oneOf(o.session, 'session', ['race', 'qualifying'] as const);
   const laps = c.integer(o.laps, 'laps', 1, 10_000);
-  const stages = c.array(o.stages, 'stages', 1).map((s, i) => c.integer(s, `stages[${i}]`, 1, laps));
+  const stages = (o.stages === undefined && session === 'qualifying' ? [laps] : c.array(o.stages, 'stages', 1)).map((s, i) => c.integer(s, `stages[${i}]`, 1, laps));
   stages.forEach((s, i) => {
     if (i > 0 && s <= stages[i - 1]) fail(`stages[${i}]`, `must be after stages[${i - 1}] (${stages[i - 1]}): stage ends ascend`);
   });
   if (stages[stages.length - 1] !== laps) fail(`stages[${stages.length - 1}]`, `the last stage must end at laps (${laps}), got ${stages[stages.length - 1]}`);
+  // No stages in qualifying: its clock, not laps, runs the session.
+  if (session === 'qualifying' && stages.length !== 1) fail('stages', `a qualifying session has no stages: leave stages out, or give [${laps}]`);
   const seed = c.integer(o.seed, 'seed');
   const gridGapS = c.number(o.gridGapS, 'gridGapS', { min: 0 });
 
@@ -182,7 +219,7 @@ export function validateScenario(value: unknown, source: string, trackLoader: (i
   const lastBox = track.pitRoad.boxes[track.pitRoad.boxes.length - 1].number;
   const field: Entry[] = c.array(o.field, 'field', 1).map((e, i) => {
     const f = `field[${i}]`;
-    const eo = c.object(e, f, ['car', 'driver', 'transponder', 'box', 'noseOffsetM'], ['paceS', 'lapTimes']);
+    const eo = c.object(e, f, ['car', 'driver', 'transponder', 'box', 'noseOffsetM'], ['paceS', 'lapTimes', 'ownerPoints']);
     const entry: Entry = {
       car: c.string(eo.car, `${f}.car`, CAR_NUMBER, 'a car number of 1 to 3 digits, as a string'),
       driver: c.string(eo.driver, `${f}.driver`),
@@ -199,6 +236,7 @@ export function validateScenario(value: unknown, source: string, trackLoader: (i
       if (times.length < laps) fail(`${f}.lapTimes`, `has ${times.length} lap times, needs at least laps (${laps})`);
       entry.lapTimes = times.map((t, j) => c.number(t, `${f}.lapTimes[${j}]`, { above: 0 }));
     }
+    if (eo.ownerPoints !== undefined) entry.ownerPoints = c.number(eo.ownerPoints, `${f}.ownerPoints`, { min: 0, max: MAX_OWNER_POINTS });
     return entry;
   });
   const unique = <K>(key: (e: Entry) => K, prop: keyof Entry): void => {
@@ -301,6 +339,11 @@ export function validateScenario(value: unknown, source: string, trackLoader: (i
   });
   const redFlags: RedFlag[] = (o.redFlags === undefined ? [] : c.array(o.redFlags, 'redFlags')).map((x, i) => {
     const f = `redFlags[${i}]`;
+    if (session === 'qualifying') {
+      // Qualifying runs on the clock, not on laps: a red flag comes out at a time.
+      const xo = c.object(x, f, ['atS', 'minutes']);
+      return { lap: 0, atS: c.number(xo.atS, `${f}.atS`, { min: 0 }), minutes: c.number(xo.minutes, `${f}.minutes`, { above: 0 }) };
+    }
     const xo = c.object(x, f, ['lap', 'minutes']);
     return { lap: lapIn(xo.lap, `${f}.lap`), minutes: c.number(xo.minutes, `${f}.minutes`, { above: 0 }) };
   });
@@ -337,5 +380,62 @@ export function validateScenario(value: unknown, source: string, trackLoader: (i
 
   const scenario: Scenario = { track: trackPath, session, laps, stages, seed, gridGapS, field, pitStops, cautions, redFlags, faults };
   if (event) scenario.event = event;
+  if (session === 'race') {
+    for (const key of ['qualifying', 'roundStartsS'] as const) if (o[key] !== undefined) fail(key, 'only a qualifying session has one (session is race)');
+  } else {
+    // No cautions in qualifying (its stages were checked above).
+    if (cautions.length > 0) fail('cautions', 'a qualifying session has no cautions: leave them out');
+    if (o.qualifying === undefined) fail('qualifying', 'missing: a qualifying session needs its format ({ "rounds": [{ "minutes", "timedLaps" }] })');
+    scenario.qualifying = qualifyingFormat(c, o.qualifying, 'qualifying');
+    const rounds = scenario.qualifying.rounds.length;
+    if (o.roundStartsS === undefined) fail('roundStartsS', `missing: when race control starts each of the ${rounds} round${rounds === 1 ? '' : 's'} (s after the green)`);
+    const starts = c.array(o.roundStartsS, 'roundStartsS').map((x, i) => c.number(x, `roundStartsS[${i}]`, { min: 0 }));
+    if (starts.length !== rounds) fail('roundStartsS', `must have one start per qualifying round (${rounds}), got ${starts.length}`);
+    starts.forEach((x, i) => {
+      if (i > 0 && x <= starts[i - 1]!) fail(`roundStartsS[${i}]`, `must be after roundStartsS[${i - 1}] (${starts[i - 1]}): rounds run in order`);
+    });
+    scenario.roundStartsS = starts;
+    // R-QUAL-4: one red at a time, and no round starts while one is out.
+    redFlags.forEach((r, i) => {
+      const prev = redFlags[i - 1];
+      if (prev && r.atS! <= prev.atS! + prev.minutes * 60) fail(`redFlags[${i}].atS`, `must come after redFlags[${i - 1}] is over (${prev.atS! + prev.minutes * 60} s): red flags are in order and do not overlap`);
+      starts.forEach((x, k) => {
+        if (x >= r.atS! && x <= r.atS! + r.minutes * 60) fail(`roundStartsS[${k}]`, `round ${k + 1} would start while redFlags[${i}] is out (${r.atS} to ${r.atS! + r.minutes * 60} s)`);
+      });
+    });
+  }
   return scenario;
+}
+
+/**
+ * A qualifying format, checked the way the gateway checks the event set-up's
+ * (gateway/qualifying/qualifying-format.ts, written again here: the simulator does not
+ * use gateway code): 1..10 rounds, minutes over 0 and at most 240, timedLaps 1 or 2
+ * (R-QUAL-2), advance a whole number 1..1000 on every round but the last and on none of
+ * the last, never more than the round before's.
+ */
+function qualifyingFormat(c: JsonCheck, value: unknown, field: string): QualifyingFormat {
+  const o = c.object(value, field, ['rounds']);
+  const raw = c.array(o.rounds, `${field}.rounds`, 1);
+  if (raw.length > MAX_QUALIFYING_ROUNDS) c.fail(`${field}.rounds`, `must have at most ${MAX_QUALIFYING_ROUNDS} rounds (got ${raw.length})`);
+  let before: number | undefined;
+  const rounds = raw.map((r, i): QualifyingRound => {
+    const f = `${field}.rounds[${i}]`;
+    const ro = c.object(r, f, ['minutes', 'timedLaps'], ['advance']);
+    const minutes = c.number(ro.minutes, `${f}.minutes`, { above: 0, max: MAX_ROUND_MINUTES });
+    if (ro.timedLaps !== 1 && ro.timedLaps !== 2) c.fail(`${f}.timedLaps`, `must be 1 or 2 (R-QUAL-2: one timed lap, two at short tracks), got ${JSON.stringify(ro.timedLaps)}`);
+    const round: QualifyingRound = { minutes, timedLaps: ro.timedLaps as 1 | 2 };
+    const last = i === raw.length - 1;
+    if (ro.advance === undefined) {
+      if (!last) c.fail(`${f}.advance`, `missing: how many trucks go on to round ${i + 2}`);
+    } else {
+      if (last) c.fail(`${f}.advance`, 'the last round has no next round');
+      round.advance = c.integer(ro.advance, `${f}.advance`, 1, MAX_ADVANCE);
+      // A round cannot send on more trucks than it had.
+      if (before !== undefined && round.advance > before) c.fail(`${f}.advance`, `must be at most round ${i}'s advance (${before})`);
+      before = round.advance;
+    }
+    return round;
+  });
+  return { rounds };
 }
