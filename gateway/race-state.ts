@@ -339,7 +339,10 @@ export class RaceState {
     return qualifying({
       format: setup.qualifying,
       calls: this.roundCalls,
-      crossings: d.lineCrossings(),
+      // A timed lap is the lap's own speed: where the truck slows after the line (its run
+      // over), the speed before the line alone places the nose (as at a finish, R-SF-3);
+      // speeding up across it (a flying lap from the out-lap), both sides' average.
+      crossings: d.lineCrossings().map((c) => ({ ...c, noseUs: Math.max(c.noseUs, c.finishNoseUs) })),
       lines: timingLines(setup.track.loops),
       trackLengthM: setup.track.lengthM,
       field: setup.field,
