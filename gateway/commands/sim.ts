@@ -147,12 +147,17 @@ Exit codes: 0 done, 2 bad options or a bad scenario (the message names the field
       const wallS = (performance.now() - wallStart) / 1000;
       bar?.done(`${raceS.toFixed(0)} s of racing in ${wallS.toFixed(1)} s (${(raceS / wallS).toFixed(0)}× real time)`);
       const finish = r.plan.cars.slice().sort((a, b) => b.finishLap - a.finishLap || a.finishUs - b.finishUs);
+      // A qualifying session has a fastest truck, not a winner.
+      const qualifying = r.scenario.session === 'qualifying';
+      const first = qualifying ? scored?.results.qualifying?.order[0]?.car : scored?.results.classification[0]?.car;
       console.log(
         [
-          `${r.scenario.laps} laps at ${r.track.name}, ${r.scenario.field.length} trucks; winner #${finish[0]!.entry.car} ${finish[0]!.entry.driver}`,
+          qualifying
+            ? `qualifying at ${r.track.name}, ${r.scenario.field.length} trucks`
+            : `${r.scenario.laps} laps at ${r.track.name}, ${r.scenario.field.length} trucks; winner #${finish[0]!.entry.car} ${finish[0]!.entry.driver}`,
           `boards: ${r.messages.length} messages (${r.stats.hits} loop hits, ${r.stats.samples} box samples fed)`,
           scored
-            ? `gateway: ${scored.accepted} messages logged, ${scored.quarantined} quarantined; winner by the results #${scored.results.classification[0]?.car ?? '-'}`
+            ? `gateway: ${scored.accepted} messages logged, ${scored.quarantined} quarantined; ${qualifying ? 'fastest' : 'winner'} by the results #${first ?? '-'}`
             : 'no gateway (give --out to score the race)',
           values.out ? `wrote ${['truth.json', 'results.json', 'events.db', 'boards.jsonl'].map((f) => join(values.out!, f)).join(', ')}` : 'nothing written (no --out)',
         ].join('\n'),
