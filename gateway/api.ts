@@ -1,11 +1,15 @@
-// Race control's HTTP API and live WebSocket feed. Reads: the race state, results
-// (JSON or CSV), boards, quarantine. Writes are race control's actions (event set-up,
-// flags, pit road), which go through the event log like everything else. The live
-// feed pushes every accepted board event as it is applied and the state at most every
-// STATE_PUSH_MS.
+// Race control's HTTP API, live WebSocket feed and web page. Reads: the race state,
+// lap times, results (JSON or CSV), boards, quarantine. Writes are race control's
+// actions (event set-up, flags, pit road), which go through the event log like
+// everything else. The live feed pushes every accepted board event as it is applied
+// and the state at most every STATE_PUSH_MS (gateway.ts). The race-control page
+// (gateway/web/, WEB.md) is served from a fixed list of files and the compiled page
+// modules by a strict name, nothing else.
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { repoPath } from '../protocol/repo-root.js';
 import type { Action } from './log-entry.js';
 
 /** One message of the live feed (WebSocket, and the live MQTT topics). */
@@ -13,6 +17,8 @@ export type LiveMessage = { type: 'event'; event: Record<string, unknown> } | { 
 
 export interface ApiBackend {
   state(): unknown;
+  /** Each truck's lap times (race-state.ts laps()); `car` picks one. */
+  laps(car?: string): unknown;
   results(): unknown;
   resultsCsv(): string;
   boards(): unknown;
@@ -56,7 +62,9 @@ export async function startApi(backend: ApiBackend, opts: { port?: number; host?
       socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => live(backend, ws));
+    // ?events=0: the states and actions only (the web page shows the state, not every board event).
+    const events = new URL(req.url ?? '/', 'http://x').searchParams.get('events') !== '0';
+    wss.handleUpgrade(req, socket, head, (ws) => live(backend, ws, events));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -75,24 +83,84 @@ export async function startApi(backend: ApiBackend, opts: { port?: number; host?
   };
 }
 
-function live(backend: ApiBackend, ws: WebSocket): void {
+/** Each live message as JSON, written once however many clients it goes to. */
+const serialized = new WeakMap<LiveMessage, string>();
+/** A client with this much unsent is behind: it gets no more states until it catches up (the next one supersedes them). */
+const BEHIND_BYTES = 1 << 20;
+
+function serialize(m: LiveMessage): string {
+  let text = serialized.get(m);
+  if (text === undefined) serialized.set(m, (text = JSON.stringify(m)));
+  return text;
+}
+
+function live(backend: ApiBackend, ws: WebSocket, events: boolean): void {
   const off = backend.onLive((m) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+    if (ws.readyState !== ws.OPEN || (m.type === 'event' && !events)) return;
+    if (m.type === 'state' && ws.bufferedAmount > BEHIND_BYTES) return;
+    ws.send(serialize(m));
   });
   ws.send(JSON.stringify({ type: 'state', state: backend.state() } satisfies LiveMessage));
   ws.on('close', off);
   ws.on('error', off);
 }
 
+// ------------------------------------------------------------------ the web page
+
+const TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  map: 'application/json; charset=utf-8',
+};
+
+/** The page's fixed files: path → where it is in the repository. */
+const PAGE_FILES: Record<string, string[]> = {
+  '/': ['gateway', 'web', 'index.html'],
+  '/index.html': ['gateway', 'web', 'index.html'],
+  '/style.css': ['gateway', 'web', 'style.css'],
+  '/vendor/uplot/uPlot.esm.js': ['node_modules', 'uplot', 'dist', 'uPlot.esm.js'],
+  '/vendor/uplot/uPlot.min.css': ['node_modules', 'uplot', 'dist', 'uPlot.min.css'],
+};
+
+/** The page's modules, compiled from gateway/web/*.ts: a bare lowercase name, nothing that could name another directory. */
+const APP_MODULE = /^\/app\/([a-z][a-z0-9-]{0,40})\.js(\.map)?$/;
+
+/** The repository file a page path names, or null (404). */
+export function pageFile(pathname: string): string[] | null {
+  if (Object.hasOwn(PAGE_FILES, pathname)) return PAGE_FILES[pathname]!;
+  const m = APP_MODULE.exec(pathname);
+  return m ? ['dist', 'gateway', 'web', `${m[1]}.js${m[2] ?? ''}`] : null;
+}
+
+async function sendPage(res: ServerResponse, parts: string[]): Promise<void> {
+  const name = parts[parts.length - 1]!;
+  const type = TYPES[name.slice(name.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(repoPath(...parts));
+  } catch {
+    throw new ApiError(404, `${parts.join('/')} not found (is the page built? npm run build)`);
+  }
+  if (res.headersSent) return;
+  res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+  res.end(bytes);
+}
+
 async function handle(backend: ApiBackend, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://x');
   const route = `${req.method} ${url.pathname}`;
+  if (req.method === 'GET' && !url.pathname.startsWith('/api')) {
+    const file = pageFile(url.pathname);
+    if (file) return sendPage(res, file);
+  }
   switch (route) {
     case 'GET /api':
-    case 'GET /':
       return send(res, 200, {
         endpoints: {
-          'GET /api/state': 'race state: running order, flags, pit road',
+          'GET /': 'the race-control web page (gateway/WEB.md); its modules under /app/, styles /style.css, uPlot under /vendor/uplot/',
+          'GET /api/state': 'race state: running order, timing board (lap times, gaps, pit stops, penalties), flags, pit road',
+          'GET /api/laps?car=': "each truck's lap times (s), laps completed by inferred crossings",
           'GET /api/results?format=json|csv': 'results',
           'GET /api/boards': 'boards: online, boot, sequence gaps, clock offset, outbox, quarantine counts',
           'GET /api/quarantine?limit=&offset=': 'rejected messages with their reasons',
@@ -104,11 +172,15 @@ async function handle(backend: ApiBackend, req: IncomingMessage, res: ServerResp
           'POST /api/damaged': '{ "car": "98", "damaged": true|false, "who": official, "why"?: text } (R-PIT-DAMAGE-1)',
           'POST /api/release': '{ "car": "98", "who": official }: releases a stop-and-go (R-PEN-1)',
           'POST /api/qualifying-round': '{ "round": 1, "call": "start|red|green|end" } (R-QUAL-3/4)',
-          'GET /api/live (WebSocket)': 'live feed: every board event, the state',
+          'GET /api/live (WebSocket)': 'live feed: every board event, the state (at most every 50 ms), actions; ?events=0: without the board events',
         },
       });
     case 'GET /api/state':
       return send(res, 200, backend.state());
+    case 'GET /api/laps': {
+      const car = url.searchParams.get('car');
+      return send(res, 200, { cars: backend.laps(car ?? undefined) });
+    }
     case 'GET /api/results': {
       const format = url.searchParams.get('format') ?? 'json';
       if (format === 'csv') return sendText(res, 200, backend.resultsCsv(), 'text/csv; charset=utf-8');

@@ -65,6 +65,54 @@ export interface RaceSnapshot {
   officiating: OfficiatingSnapshot;
   /** A qualifying session's rounds, laps and order (R-QUAL-1…5); null for a race. */
   qualifying: Qualifying | null;
+  /** The event as set up (null before the set-up): what the live page labels and colours by. */
+  event: { name: string; laps: number; pitSpeedLimitMph: number; pitSpeedToleranceMph: number } | null;
+  /** The timing board, one row per truck in running order (see TimingRow). */
+  timing: TimingRow[];
+}
+
+/**
+ * One truck on the timing board (the race-control page's leaderboard). Lap times are the
+ * scored times of credited laps (R-SF-1 nose times), lap n's time the crossing that
+ * completed it minus the one before; seconds rounded to the µs.
+ */
+export interface TimingRow {
+  /** Running order (R-SF-5), as `order`. */
+  pos: number;
+  car: string;
+  driver: string;
+  /** Laps completed (0 before its green crossing). */
+  laps: number;
+  /** Its last completed lap's time (s); null before lap 1. */
+  lastLapS: number | null;
+  /** Its fastest lap so far (s); null before lap 1. */
+  bestLapS: number | null;
+  /**
+   * Behind the leader at the line: when the truck completed its last lap L, how long
+   * after the leader completed lap L (s). A string "+1 lap" / "+N laps" when the leader
+   * had already completed N more laps by then (the truck is lapped). null for the
+   * leader and for a truck with no lap credited yet.
+   */
+  gapS: number | string | null;
+  /** The same, to the truck one place ahead in the running order. */
+  intervalS: number | string | null;
+  /** Visits to pit road in which it stopped in its box. */
+  pitStops: number;
+  /** Outstanding penalties' names ("pass-through", "stop-and-go", ...), oldest first. */
+  penalties: string[];
+  /** `finished` (took the checkered flag), `not scored` (R-PIT-DAMAGE-1/2), `pit road` (on pit road now) or `running`. */
+  status: 'running' | 'pit road' | 'finished' | 'not scored';
+  /** Its last crossing was inferred from the loops around the line (R-SF-9). */
+  inferred: boolean;
+}
+
+/** Each truck's lap times (GET /api/laps): `lapS[i]` is lap i + 1's time (s, to the µs). */
+export interface LapTimes {
+  car: string;
+  driver: string;
+  lapS: number[];
+  /** Laps completed by an inferred crossing (R-SF-9). */
+  inferredLaps: number[];
 }
 
 export interface OfficiatingSnapshot {
@@ -232,6 +280,8 @@ export class RaceState {
         inferred: [],
         officiating: { onPitRoad: [], proposals: { proposed: 0, confirmed: 0, dismissed: 0, closeCalls: 0 }, outstanding: [], damaged: [] },
         qualifying: null,
+        event: null,
+        timing: [],
       };
     }
     const now = atUs ?? 0;
@@ -240,6 +290,7 @@ export class RaceState {
     const stageIndex = d.setup.stages.findIndex((end) => leaderLap < end);
     const history = d.pitRoad.filter((c) => c.atUs <= now).map((c) => ({ atUs: Math.round(c.atUs), open: c.open, why: c.why, rule: c.rule }));
     const last = history[history.length - 1];
+    const officiating = officiatingSnapshot(d.officiating, d);
     return {
       atUs,
       flag: flagAt(d.flags, now),
@@ -249,9 +300,30 @@ export class RaceState {
       order: order.map((p) => ({ pos: p.pos, car: p.car, laps: p.laps, loop: p.loop, atUs: p.atUs === null ? null : Math.round(p.atUs) })),
       cautions: cautionsOf(d.freezes),
       inferred: inferredOf(d.inferred),
-      officiating: officiatingSnapshot(d.officiating, d),
+      officiating,
       qualifying: d.qualifying,
+      event: { name: d.setup.name, laps: d.setup.laps, pitSpeedLimitMph: d.setup.pitSpeedLimitMph, pitSpeedToleranceMph: d.setup.pitSpeedToleranceMph },
+      timing: timingRows(order, d, officiating.onPitRoad, now),
     };
+  }
+
+  /** Each truck's lap times so far, in entry order (GET /api/laps); `car` picks one. */
+  laps(car?: string): LapTimes[] {
+    const d = this.derive();
+    if (!d) return [];
+    const out: LapTimes[] = [];
+    for (const e of d.setup.field) {
+      if (car !== undefined && e.car !== car) continue;
+      const list = d.chart.byCar.get(e.car) ?? [];
+      const lapS: number[] = [];
+      const inferredLaps: number[] = [];
+      for (let i = 1; i < list.length; i++) {
+        lapS.push(seconds(list[i]!.scoredUs - list[i - 1]!.scoredUs));
+        if (list[i]!.inferred) inferredLaps.push(i);
+      }
+      out.push({ car: e.car, driver: e.driver, lapS, inferredLaps });
+    }
+    return out;
   }
 
   /** Files the board messages that came since the last look; a payload that does not decode is skipped. */
@@ -405,6 +477,73 @@ function officiatingSnapshot(o: Officiating, d: Derived): OfficiatingSnapshot {
     outstanding: o.penalties.filter((p) => p.status === 'outstanding').map((p) => ({ id: p.id, car: p.car, penalty: p.penalty, rule: p.rule, assessedUs: p.assessedUs })),
     damaged: o.damaged,
   };
+}
+
+const seconds = (us: number): number => Math.round(us) / 1e6;
+
+/** Each credited-lap list's fastest lap over its first laps, kept (a list is replaced, never changed, when its laps change). */
+const bestLaps = new WeakMap<readonly CreditedLap[], { upTo: number; bestUs: number }>();
+
+/** The fastest of laps 1..upTo of a credited-lap list (µs), Infinity for none. */
+function bestLapUs(list: readonly CreditedLap[], upTo: number): number {
+  let kept = bestLaps.get(list);
+  if (!kept || kept.upTo > upTo) kept = { upTo: 0, bestUs: Infinity };
+  let best = kept.bestUs;
+  for (let i = Math.max(1, kept.upTo + 1); i <= upTo; i++) best = Math.min(best, list[i]!.scoredUs - list[i - 1]!.scoredUs);
+  bestLaps.set(list, { upTo, bestUs: best });
+  return best;
+}
+
+/** How far `truck` (its lap `lap`, credited at `atUs`) is behind `ahead` at the line: s, or "+N laps". */
+function behindAtLine(ahead: readonly CreditedLap[], lap: number, atUs: number): number | string | null {
+  const theirs = ahead[lap];
+  if (!theirs) return null;
+  // Laps the truck ahead had completed when this one crossed (its list is in lap order; scored times rise but for a photo finish).
+  let n = lap;
+  while (n + 1 < ahead.length && ahead[n + 1]!.scoredUs <= atUs) n++;
+  if (n > lap) return n - lap === 1 ? '+1 lap' : `+${n - lap} laps`;
+  return seconds(atUs - theirs.scoredUs);
+}
+
+/** The timing board: running order with lap times, gaps, pit stops, penalties (snapshot().timing). */
+function timingRows(order: readonly Position[], d: Derived, onPitRoad: readonly PitVisit[], now: number): TimingRow[] {
+  const o = d.officiating;
+  const drivers = new Map(d.setup.field.map((e) => [e.car, e.driver]));
+  const penalties = new Map<string, string[]>();
+  for (const p of o.penalties) {
+    if (p.status !== 'outstanding') continue;
+    const list = penalties.get(p.car);
+    if (list) list.push(p.penalty);
+    else penalties.set(p.car, [p.penalty]);
+  }
+  const onPit = new Set(onPitRoad.map((v) => v.car));
+  const rows: TimingRow[] = [];
+  const leader = order[0] ? (d.chart.byCar.get(order[0].car) ?? []) : [];
+  let ahead: readonly CreditedLap[] | null = null;
+  for (const p of order) {
+    const list = d.chart.byCar.get(p.car) ?? [];
+    const lap = p.laps >= 0 ? list[p.laps] : undefined;
+    const best = lap && p.laps >= 1 ? bestLapUs(list, p.laps) : Infinity;
+    let stops = 0;
+    for (const v of o.visits.get(p.car) ?? []) if (v.stop?.stopUs != null) stops++;
+    const out = o.adjustments.get(p.car)?.outUs ?? null;
+    rows.push({
+      pos: p.pos,
+      car: p.car,
+      driver: drivers.get(p.car) ?? '',
+      laps: Math.max(0, p.laps),
+      lastLapS: lap && p.laps >= 1 ? seconds(lap.scoredUs - list[p.laps - 1]!.scoredUs) : null,
+      bestLapS: best === Infinity ? null : seconds(best),
+      gapS: lap && p.pos > 1 ? behindAtLine(leader, p.laps, lap.scoredUs) : null,
+      intervalS: lap && ahead ? behindAtLine(ahead, p.laps, lap.scoredUs) : null,
+      pitStops: stops,
+      penalties: penalties.get(p.car) ?? [],
+      status: out !== null && out <= now ? 'not scored' : lap?.finish ? 'finished' : onPit.has(p.car) ? 'pit road' : 'running',
+      inferred: lap?.inferred ?? false,
+    });
+    ahead = list;
+  }
+  return rows;
 }
 
 /** A race state with every entry of a log applied. */
