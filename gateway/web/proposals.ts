@@ -13,10 +13,15 @@ export function evidenceLine(p: ProposalView): string {
     const segs = e.segments as Array<{ segment: number; mph: number; over: boolean }>;
     return `limit ${fmtMph(Number(e.limitMph))} + ${fmtMph(Number(e.toleranceMph))} mph; ${segs.map((s) => `S${s.segment} ${fmtMph(s.mph)}${s.over ? ' over' : ''}`).join(', ')}`;
   }
-  return Object.entries(e)
+  const parts = Object.entries(e)
     .filter(([, v]) => v === null || typeof v !== 'object')
-    .map(([k, v]) => `${k} ${String(v)}`)
-    .join(', ');
+    .map(([k, v]) => `${k} ${String(v)}`);
+  if (Array.isArray(e.verdicts)) {
+    for (const v of e.verdicts as Array<{ phase: string; inBox: boolean; clause: string; marginMm: number; closeCall: boolean }>) {
+      parts.push(`at the ${v.phase}: ${v.inBox ? 'in' : 'out'}, clause (${v.clause}) ${v.marginMm} mm${v.closeCall ? ' (close call)' : ''}`);
+    }
+  }
+  return parts.join(', ');
 }
 
 export class Proposals {

@@ -34,7 +34,9 @@ export class RaceControl {
     const p = byId('pit-road-state');
     setText(p, s.pitRoad.open ? 'open' : 'closed');
     setAttr(p, 'data-open', String(s.pitRoad.open));
-    setText(byId('pit-road-why'), s.pitRoad.rule ? `${s.pitRoad.why} (${s.pitRoad.rule})` : s.pitRoad.why);
+    const why = s.pitRoad.rule ? `${s.pitRoad.why} (${s.pitRoad.rule})` : s.pitRoad.why;
+    setText(byId('pit-road-why'), why);
+    setAttr(byId('pit-road-why'), 'title', why);
     setText(byId('clock'), fmtClock(s.atUs));
     if (s.event) {
       setText(byId('event-name'), s.event.name);
