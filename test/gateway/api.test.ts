@@ -149,16 +149,17 @@ describe('the HTTP API and the live feed of a gateway scoring the 10-lap race', 
     await expect(LiveClient.open('/api/state')).rejects.toThrow();
   });
 
-  test('GET /api (and /) lists the endpoints', async () => {
-    for (const path of ['/api', '/']) {
-      const r = await get(path);
-      expect(r.status).toBe(200);
-      expect(r.type).toBe('application/json');
-      const endpoints = Object.keys(r.json().endpoints);
-      for (const e of ['GET /api/state', 'GET /api/results?format=json|csv', 'GET /api/boards', 'GET /api/quarantine?limit=&offset=', 'POST /api/setup', 'POST /api/flag', 'POST /api/pit-road', 'GET /api/live (WebSocket)']) {
-        expect(endpoints).toContain(e);
-      }
+  test('GET /api lists the endpoints; GET / is the race-control page', async () => {
+    const r = await get('/api');
+    expect(r.status).toBe(200);
+    expect(r.type).toBe('application/json');
+    const endpoints = Object.keys(r.json().endpoints);
+    for (const e of ['GET /', 'GET /api/state', 'GET /api/laps?car=', 'GET /api/results?format=json|csv', 'GET /api/boards', 'GET /api/quarantine?limit=&offset=', 'POST /api/setup', 'POST /api/flag', 'POST /api/pit-road', 'GET /api/live (WebSocket)']) {
+      expect(endpoints).toContain(e);
     }
+    const page = await get('/');
+    expect([page.status, page.type]).toEqual([200, 'text/html; charset=utf-8']);
+    expect(page.text).toContain('aria-label="Leaderboard"');
   });
 
   test('GET /api/state: the race after the checkered flag', async () => {

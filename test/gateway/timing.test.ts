@@ -3,6 +3,7 @@
 // known (test/support/scoring-log.ts: trucks lapping at even speeds), then against the
 // shipped 10-lap race through the gateway's API, with a call confirmed so a penalty shows.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import WebSocket from 'ws';
 import type { LogEntry } from '../../gateway/log-entry.js';
 import { replay, type RaceSnapshot, type TimingRow } from '../../gateway/race-state.js';
 import { feedAll, tenLapFeed } from '../support/gateway-feed.js';
@@ -160,6 +161,32 @@ describe('through the API: the shipped 10-lap race', () => {
   });
   afterAll(async () => {
     await fed?.gw.stop();
+  });
+
+  test('the live feed with ?events=0: states and actions, no board events', async () => {
+    const open = async (path: string): Promise<{ ws: WebSocket; types: string[] }> => {
+      const ws = new WebSocket(fed.gw.apiUrl!.replace(/^http/, 'ws') + path);
+      const types: string[] = [];
+      ws.on('message', (d) => types.push((JSON.parse(String(d)) as { type: string }).type));
+      await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+      return { ws, types };
+    };
+    const all = await open('/api/live');
+    const states = await open('/api/live?events=0');
+    try {
+      feedAll(fed, rest.splice(0, 200));
+      fed.gw.pushState();
+      const guard = Date.now() + 10_000;
+      while (states.types.filter((t) => t === 'state').length < 2 || !all.types.includes('event')) {
+        if (Date.now() > guard) throw new Error(`live feed: ${all.types.length} and ${states.types.length} messages`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(states.types.every((t) => t === 'state' || t === 'action')).toBe(true);
+      expect(all.types.filter((t) => t === 'event').length).toBeGreaterThan(0);
+    } finally {
+      all.ws.close();
+      states.ws.close();
+    }
   });
 
   test('GET /api/laps is the race state\'s laps, and agrees with the timing rows', async () => {
