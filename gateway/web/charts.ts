@@ -103,7 +103,7 @@ export class Charts {
       {
         width: width(this.segBox),
         height: 220,
-        scales: { x: { time: false, range: (_u, lo, hi) => [lo - 0.6, hi + 0.6] } },
+        scales: { x: { time: false, range: (_u, lo, hi) => [lo - 0.6, hi + 0.6] }, y: { range: (_u, _lo, hi) => [0, Math.ceil(Math.max(hi, threshold) * 1.1)] } },
         axes: [{ label: 'segment', incrs: [1] }, { label: 'mph' }],
         series: [
           { label: 'segment' },
