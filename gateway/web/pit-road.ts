@@ -4,7 +4,7 @@
 // but within the tolerance, `ok` at or under it — the box state and the box verdict with
 // its clause and margin. A click on a visit charts its segment speeds.
 import type { PitVisit, SegmentRead } from '../officiating/pit-visits.js';
-import { el, fmtClock, fmtMph, setText } from './dom.js';
+import { el, fmtClock, fmtMph } from './dom.js';
 
 export interface Limits {
   limitMph: number;
@@ -104,7 +104,3 @@ function fill(li: HTMLLIElement, v: PitVisit, limits: Limits | null): HTMLLIElem
   return li;
 }
 
-/** For a caller that has a visit's segments only: the same text the list shows. */
-export function setSegmentTitle(e: HTMLElement, v: PitVisit): void {
-  setText(e, `#${v.car}, ${fmtClock(v.firstUs)} — ${boxState(v)}`);
-}
