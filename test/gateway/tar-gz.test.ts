@@ -10,7 +10,8 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { tarHeader, TarError, writeTarGz, type TarEntry } from '../../gateway/tar-gz.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pitwall-tar-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// Retried: removing a tree on an overlay file system can meet ENOTEMPTY while the kernel settles.
+afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 5 }));
 
 /** Bytes that differ from file to file and block to block. */
 function bytes(n: number, seed: number): Uint8Array {
