@@ -24,6 +24,9 @@ export function evidenceLine(p: ProposalView): string {
   return parts.join(', ');
 }
 
+/** Numbers the Reason inputs (a label names its input by id). */
+let reasons = 0;
+
 export class Proposals {
   private readonly items = new Map<string, HTMLLIElement>();
 
@@ -66,7 +69,8 @@ export class Proposals {
   }
 
   private item(p: ProposalView): HTMLLIElement {
-    const reason = el('input', { type: 'text', maxlength: 500, placeholder: 'why (needed to dismiss)' });
+    const reasonId = `reason-${++reasons}`;
+    const reason = el('input', { type: 'text', id: reasonId, maxlength: 500, placeholder: 'why (needed to dismiss)' });
     const confirm = el('button', { type: 'button', class: 'confirm' }, 'Confirm');
     const dismiss = el('button', { type: 'button', class: 'dismiss' }, 'Dismiss');
     const error = el('p', { class: 'error', role: 'alert' });
@@ -78,7 +82,7 @@ export class Proposals {
       el('p', { class: 'evidence' }, 'Evidence: ', el('span', { class: 'evidence-line' })),
       el('details', {}, el('summary', {}, 'Full evidence'), el('pre', { class: 'evidence-json' })),
       el('p', { class: 'decision' }),
-      el('div', { class: 'decide' }, el('label', {}, 'Reason ', reason), confirm, dismiss),
+      el('div', { class: 'decide' }, el('label', { for: reasonId }, 'Reason'), reason, confirm, dismiss),
       error,
     );
     const decide = async (decision: 'confirm' | 'dismiss'): Promise<void> => {
