@@ -89,12 +89,18 @@ export interface TimingRow {
   bestLapS: number | null;
   /**
    * Behind the leader at the line: when the truck completed its last lap L, how long
-   * after the leader completed lap L (s). A string "+1 lap" / "+N laps" when the leader
-   * had already completed N more laps by then (the truck is lapped). null for the
-   * leader and for a truck with no lap credited yet.
+   * after the first truck credited with lap L (R-SF-7) it did (s). A string "+1 lap" /
+   * "+N laps" when the field's leader had already completed N more laps by then (the
+   * truck is lapped). null for the truck that led its lap at the line and for a truck
+   * with no crossing yet. Never negative: measured in the line order of lap L, which
+   * the rows' running order (the latest loop) can differ from after a pass since.
    */
   gapS: number | string | null;
-  /** The same, to the truck one place ahead in the running order. */
+  /**
+   * The same, to the truck credited with lap L just before it (the truck ahead at the
+   * line on that lap; the row above unless a pass since the line changed the order);
+   * "+N laps" when that truck had completed N more laps by then.
+   */
   intervalS: number | string | null;
   /** Visits to pit road in which it stopped in its box. */
   pitStops: number;
@@ -494,15 +500,48 @@ function bestLapUs(list: readonly CreditedLap[], upTo: number): number {
   return best;
 }
 
-/** How far `truck` (its lap `lap`, credited at `atUs`) is behind `ahead` at the line: s, or "+N laps". */
-function behindAtLine(ahead: readonly CreditedLap[], lap: number, atUs: number): number | string | null {
-  const theirs = ahead[lap];
-  if (!theirs) return null;
-  // Laps the truck ahead had completed when this one crossed (its list is in lap order; scored times rise but for a photo finish).
+/** "+1 lap" / "+N laps" for n laps down, null for none. */
+const lapsDown = (n: number): string | null => (n <= 0 ? null : n === 1 ? '+1 lap' : `+${n} laps`);
+
+/** Laps of a credited-lap list completed by `atUs`, counting from `lap` (its list is in lap order; scored times rise but for a photo finish). */
+function lapsBy(list: readonly CreditedLap[], lap: number, atUs: number): number {
   let n = lap;
-  while (n + 1 < ahead.length && ahead[n + 1]!.scoredUs <= atUs) n++;
-  if (n > lap) return n - lap === 1 ? '+1 lap' : `+${n - lap} laps`;
-  return seconds(atUs - theirs.scoredUs);
+  while (n + 1 < list.length && list[n + 1]!.scoredUs <= atUs) n++;
+  return n;
+}
+
+/**
+ * Gap and interval at the line, in the line order of the truck's last lap L (the order the
+ * field was credited with lap L, R-SF-4/7; a tie goes to the truck higher in the running
+ * order): behind the first truck credited with lap L and behind the one credited with it
+ * just before, so never negative — the rows' running order (R-SF-5, the latest loop) can
+ * differ from it after a pass between the line and the next loop. "+N laps" when, as it
+ * crossed, the field's leader (the gap) or that truck (the interval) had completed N more.
+ */
+function atLine(lists: readonly (readonly CreditedLap[])[], i: number, lap: number): { gapS: number | string | null; intervalS: number | string | null } {
+  const atUs = lists[i]![lap]!.scoredUs;
+  let first = -1;
+  let firstUs = Infinity;
+  let prev = -1;
+  let prevUs = -Infinity;
+  let most = lap;
+  for (let j = 0; j < lists.length; j++) {
+    if (j === i) continue;
+    const list = lists[j]!;
+    const theirs = list[lap];
+    if (!theirs) continue;
+    const us = theirs.scoredUs;
+    // Before this truck at the line: earlier, or at the same µs and higher in the running order.
+    if (!(us < atUs || (us === atUs && j < i))) continue;
+    if (us < firstUs) (first = j), (firstUs = us);
+    if (us >= prevUs) (prev = j), (prevUs = us);
+    most = Math.max(most, lapsBy(list, lap, atUs));
+  }
+  if (first < 0) return { gapS: null, intervalS: null };
+  return {
+    gapS: lapsDown(most - lap) ?? seconds(atUs - firstUs),
+    intervalS: lapsDown(lapsBy(lists[prev]!, lap, atUs) - lap) ?? seconds(atUs - prevUs),
+  };
 }
 
 /** The timing board: running order with lap times, gaps, pit stops, penalties (snapshot().timing). */
@@ -518,10 +557,9 @@ function timingRows(order: readonly Position[], d: Derived, onPitRoad: readonly 
   }
   const onPit = new Set(onPitRoad.map((v) => v.car));
   const rows: TimingRow[] = [];
-  const leader = order[0] ? (d.chart.byCar.get(order[0].car) ?? []) : [];
-  let ahead: readonly CreditedLap[] | null = null;
-  for (const p of order) {
-    const list = d.chart.byCar.get(p.car) ?? [];
+  const lists = order.map((p) => d.chart.byCar.get(p.car) ?? []);
+  for (const [i, p] of order.entries()) {
+    const list = lists[i]!;
     const lap = p.laps >= 0 ? list[p.laps] : undefined;
     const best = lap && p.laps >= 1 ? bestLapUs(list, p.laps) : Infinity;
     let stops = 0;
@@ -534,14 +572,12 @@ function timingRows(order: readonly Position[], d: Derived, onPitRoad: readonly 
       laps: Math.max(0, p.laps),
       lastLapS: lap && p.laps >= 1 ? seconds(lap.scoredUs - list[p.laps - 1]!.scoredUs) : null,
       bestLapS: best === Infinity ? null : seconds(best),
-      gapS: lap && p.pos > 1 ? behindAtLine(leader, p.laps, lap.scoredUs) : null,
-      intervalS: lap && ahead ? behindAtLine(ahead, p.laps, lap.scoredUs) : null,
+      ...(lap ? atLine(lists, i, p.laps) : { gapS: null, intervalS: null }),
       pitStops: stops,
       penalties: penalties.get(p.car) ?? [],
       status: out !== null && out <= now ? 'not scored' : lap?.finish ? 'finished' : onPit.has(p.car) ? 'pit road' : 'running',
       inferred: lap?.inferred ?? false,
     });
-    ahead = list;
   }
   return rows;
 }

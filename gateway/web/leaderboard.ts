@@ -31,7 +31,8 @@ export class Leaderboard {
       setText(c[3]!, String(t.laps));
       this.last(c[4]!, t);
       setText(c[5]!, fmtS(t.bestLapS));
-      setText(c[6]!, t.pos === 1 ? 'leader' : fmtGap(t.gapS));
+      // "leader": the truck that led its lap at the line (no gap); before any lap, the first row.
+      setText(c[6]!, t.gapS === null && (t.laps > 0 || t.pos === 1) ? 'leader' : fmtGap(t.gapS));
       setText(c[7]!, fmtGap(t.intervalS));
       setText(c[8]!, String(t.pitStops));
       setText(c[9]!, t.penalties.join(', '));

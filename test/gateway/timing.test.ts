@@ -66,6 +66,35 @@ describe('timing rows from a hand-built race', () => {
     expect(row(s, '3').intervalS).toBe('+1 lap');
   });
 
+  test('a pass between the line and the next loop: gap and interval in the line order of that lap, never negative', () => {
+    // X, Y and Z at 50 m/s: Y crosses the line for lap 3 first (60.9 s), then X (61.0 s),
+    // then Z (61.3 s). Y then slows to 40 m/s: X and Z pass it before sector 1, so the
+    // running order (R-SF-5, the latest loop) is X, Z, Y while the line's lap 3 went Y, X, Z.
+    const X: DriveOptions = { lineUs: GREEN_US + 1 * S, speedMps: 50, paceLap: true };
+    const Y: DriveOptions = { lineUs: GREEN_US + 0.9 * S, speedMps: 50, paceLap: true, laps: 3 };
+    const Z: DriveOptions = { lineUs: GREEN_US + 1.3 * S, speedMps: 50, paceLap: true };
+    const log = new ScoringLog(tinySetup([entry('1', 101), entry('2', 102), entry('3', 103)], 10));
+    log.flag(GREEN_US, 'green');
+    log.drive('1', X).drive('2', Y).drive('3', Z);
+    for (const m of [250, 500, 800, 1000]) log.passing(m === 1000 ? 1 : m === 250 ? 2 : m === 500 ? 3 : 5, 102, at(Y, 3) + ((m + 2) / 40) * S);
+    // All three past sector 1 of lap 4, none at sector 2.
+    const s = stateAt(log.entries, GREEN_US + 68 * S);
+    expect(s.timing.map((t) => [t.car, t.laps])).toEqual([['1', 3], ['3', 3], ['2', 3]]);
+    for (const t of s.timing) {
+      if (typeof t.gapS === 'number') expect(t.gapS, `gap of ${t.car}`).toBeGreaterThanOrEqual(0);
+      if (typeof t.intervalS === 'number') expect(t.intervalS, `interval of ${t.car}`).toBeGreaterThanOrEqual(0);
+    }
+    // Y led lap 3 at the line: no gap, nobody ahead of it there.
+    expect(row(s, '2').gapS).toBeNull();
+    expect(row(s, '2').intervalS).toBeNull();
+    // X 0.1 s behind Y at the line, Z 0.3 s behind X (nose times; Y's scored time is a few ms
+    // off its nose time, its speed at the line taken across the slowing).
+    expect(row(s, '1').gapS).toBeCloseTo(0.1, 1);
+    expect(row(s, '1').intervalS).toBe(row(s, '1').gapS);
+    expect(row(s, '3').intervalS).toBeCloseTo(0.3, 5);
+    expect(row(s, '3').gapS).toBeCloseTo((row(s, '1').gapS as number) + 0.3, 5);
+  });
+
   test('before the green crossing nothing is timed', () => {
     const s = stateAt(race(), GREEN_US + 0.5 * S);
     expect(s.timing.map((t) => [t.laps, t.lastLapS, t.bestLapS, t.gapS, t.intervalS])).toEqual([
