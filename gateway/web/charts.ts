@@ -5,7 +5,7 @@
 import type uPlot from 'uplot';
 import type { PitVisit } from '../officiating/pit-visits.js';
 import type { LapTimes } from '../race-state.js';
-import { el } from './dom.js';
+import { el, fmtMph } from './dom.js';
 import { getJson } from './http.js';
 import type { Limits } from './pit-road.js';
 
@@ -95,6 +95,9 @@ export class Charts {
     const U = await uplot();
     const limit = limits?.limitMph ?? v.segments[0]?.limitMph ?? 0;
     const threshold = limit + (limits?.toleranceMph ?? 0);
+    // The canvas says nothing to a screen reader (or a test): the figures as its name.
+    const speeds = v.segments.map((s) => `S${s.segment} ${fmtMph(s.mph)}`).join(', ') || 'no segment';
+    this.segBox.setAttribute('aria-label', `Pit segment speeds of #${v.car} (mph): ${speeds}; limit ${fmtMph(limit)}, limit + tolerance ${fmtMph(threshold)}`);
     const xs = v.segments.map((s) => s.segment);
     const data: uPlot.AlignedData = [xs, v.segments.map((s) => s.mph), xs.map(() => limit), xs.map(() => threshold)];
     this.segPlot?.destroy();

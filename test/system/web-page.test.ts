@@ -3,14 +3,18 @@
 // simulator as its own process running 36 trucks at 20× real time. The page shows the
 // field moving; the gateway proposes a speeding call for the truck that sped on pit road
 // under green; an official confirms it on the page and the penalty shows on the
-// leaderboard. The page's update rate at 20× is measured and reported against the
+// leaderboard. Then: a dismissal without a reason is refused with the API's message on
+// the call and changes nothing (the race has no second call); the speeding visit's
+// "Chart" button draws its segment speeds in "Charts"; the Boards table has every board
+// of the track, online; last, "Yellow" shows in the header and closes pit road
+// (R-PIT-OPEN-1). The page's update rate at 20× is measured and reported against the
 // target (≥ 10 updates/s without falling behind), and kept in
 // test-artifacts/web-update-rate.json; a figure, not an assertion. Screenshot:
 // test-artifacts/web-page.png. Needs dist/ (`npm run build`) for the simulator process.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoPath } from '../../protocol/repo-root.js';
 import { table } from '../bench/table.js';
@@ -76,7 +80,7 @@ describe.skipIf(!chromium.path)('race-control page in Chromium', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('shows the field moving, a speeding proposal confirmed becomes a penalty on the leaderboard; update rate at 20×', async () => {
+  it('shows the field moving, a speeding proposal confirmed becomes a penalty on the leaderboard, a reasonless dismissal refused, the visit charted, boards online, a yellow closing pit road; update rate at 20×', async () => {
     try {
       await run();
     } catch (e) {
@@ -145,6 +149,54 @@ describe.skipIf(!chromium.path)('race-control page in Chromium', () => {
       expect((await res.text()).length, name).toBeGreaterThan(0);
     }
 
+    // Dismiss without a reason: the race has no other call to dismiss, so the confirmed one
+    // is dismissed with the Reason left empty. The API refuses; its message shows on the
+    // call and nothing changes.
+    const official = race.gateway.officiating() as { proposals: Array<{ id: string; status: string; visit: string }>; penalties: unknown[] };
+    expect(official.proposals.map((p) => [p.id, p.status]), 'the race offers one call').toEqual([[id, 'confirmed']]);
+    const decidedItem = proposalItem(page, id);
+    await decidedItem.getByLabel('Reason', { exact: true }).fill('');
+    await decidedItem.getByRole('button', { name: 'Dismiss', exact: true }).click();
+    const refusal = decidedItem.getByRole('alert');
+    await expectText(refusal, /^why must /, 10_000);
+    expect(await decidedItem.getAttribute('data-status')).toBe('confirmed');
+    const after = race.gateway.officiating() as typeof official;
+    expect(after.proposals.map((p) => [p.id, p.status])).toEqual([[id, 'confirmed']]);
+    expect(after.penalties).toEqual(official.penalties);
+    expect(await cellText(page, SPEEDING_CAR, 'Penalties')).toContain('pass-through');
+
+    // The speeding visit's segment speeds charted: its "Chart" button under "Pit road", then
+    // a uPlot canvas in "Charts" named with the speeds the visit shows.
+    const visitId = official.proposals[0]!.visit;
+    const visit = page.locator(`[aria-label="Pit road"] li[data-visit="${visitId}"]`);
+    await visit.waitFor({ timeout: 10_000 });
+    const shownSpeeds = (await visit.locator('.speed').allTextContents()).map((t) => t.trim());
+    const overSpeed = (await visit.locator('.speed.over').allTextContents()).map((t) => t.trim());
+    expect(overSpeed.length, 'a segment over limit + tolerance').toBeGreaterThan(0);
+    expect(Math.abs(Number.parseFloat(overSpeed[0]!) - SPEEDING_MPH)).toBeLessThan(1);
+    await visit.getByRole('button', { name: `Chart segment speeds of #${SPEEDING_CAR}`, exact: true }).click();
+    const charts = page.locator('[aria-label="Charts"]');
+    const segmentChart = charts.getByRole('img', { name: `Pit segment speeds of #${SPEEDING_CAR}`, exact: false });
+    await segmentChart.locator('canvas').first().waitFor({ timeout: 10_000 });
+    const chartName = (await segmentChart.getAttribute('aria-label')) ?? '';
+    for (const mph of shownSpeeds) expect(chartName, 'the chart\'s speeds').toContain(mph);
+    expect(await segmentChart.locator('.uplot').count()).toBe(1);
+
+    // Boards: one row per board of the track, all online (polled every 2 s).
+    const boardIds = race.gateway.race.eventSetup()!.track.boards.map((b) => b.id).sort();
+    const boardRows = page.locator('[aria-label="Boards"] table tr[data-board]');
+    await page.waitForFunction(
+      (n) => {
+        const rows = document.querySelectorAll('[aria-label="Boards"] table tr[data-board]');
+        return rows.length === n && Array.from(rows).every((r) => r.getAttribute('data-online') === 'true');
+      },
+      boardIds.length,
+      { timeout: 10_000 },
+    );
+    expect((await boardRows.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-board')!))).sort()).toEqual(boardIds);
+    const onlineCells = await boardRows.evaluateAll((rows) => rows.map((r) => (r as HTMLTableRowElement).cells[2]!.textContent));
+    expect(new Set(onlineCells)).toEqual(new Set(['online']));
+
     mkdirSync(repoPath('test-artifacts'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
@@ -181,6 +233,32 @@ describe.skipIf(!chromium.path)('race-control page in Chromium', () => {
       JSON.stringify({ trucks, speed: SPEED, achieved: raceS / wallS, wallS: spanS, updates: last.updates - first.updates, updatesPerS, gatewayStatesPerS: gatewayStates / wallS, lagMs: { p50: lagP50, p95: lagP95, max: lagMax }, proposalShownMs: shownMs, target: { updatesPerS: TARGET_UPDATES_PER_S, lagP95Ms: LAG_P95_BOUND_MS } }, null, 2) + '\n',
     );
 
+    // Last, as it stops the race's running: a yellow from "Race control" shows in the
+    // header, and pit road closes with it (a caution, R-PIT-OPEN-1).
+    const flag = page.locator('[aria-label="Race control"] #flag');
+    const pitRoad = page.locator('[aria-label="Race control"] #pit-road-state');
+    expect(await flag.textContent()).toBe('green');
+    expect(await pitRoad.textContent()).toBe('open');
+    await raceControl.getByRole('button', { name: 'Yellow', exact: true }).click();
+    await expectText(flag, /^yellow$/, 10_000);
+    await expectText(pitRoad, /^closed$/, 10_000);
+    expect(await page.locator('#pit-road-why').textContent()).toContain('R-PIT-OPEN-1');
+    expect(await page.locator('#race-control-error').textContent(), 'no refusal').toBe('');
+    const state = race.gateway.race.snapshot();
+    expect([state.flag, state.pitRoad.open, state.pitRoad.rule]).toEqual(['yellow', false, 'R-PIT-OPEN-1']);
+
     expect(pageErrors, 'errors in the page').toEqual([]);
+  }
+
+  /** Waits until the element's text matches. */
+  async function expectText(locator: Locator, want: RegExp, timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    let text: string | null = null;
+    while (performance.now() < deadline) {
+      text = (await locator.textContent())?.trim() ?? null;
+      if (text !== null && want.test(text)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`${locator.toString()}: text ${JSON.stringify(text)}, wanted ${String(want)}`);
   }
 });
