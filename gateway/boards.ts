@@ -203,26 +203,12 @@ interface BootTrack {
   dead: boolean;
 }
 
-interface BoardRecord {
+/** A board's record as kept: BoardStatus's fields, with its boots and health as tracked. */
+interface BoardRecord extends Omit<BoardStatus, 'board' | 'lastSeq' | 'boots' | 'health' | 'quarantined'> {
   id: string;
-  kind: BoardKind | null;
-  inSetup: boolean;
-  online: boolean;
-  boot: number | null;
-  firmware: string | null;
-  configHash: number | null;
-  capacities: Capacities | null;
-  lastBirthUs: number | null;
-  lastSeenUs: number | null;
-  births: number;
-  deaths: number;
-  envelopes: number;
-  events: number;
   boots: Map<number, BootTrack>;
   /** The newest health event by board time, and when it was logged (HealthStatus is made from it when asked). */
   health: { atUs: number; event: Health } | null;
-  clock: ClockStatus | null;
-  lastTimeCheckUs: number | null;
 }
 
 const COUNTER_NAMES = new Map<number, string>(Object.entries(HEALTH_COUNTERS).map(([name, key]) => [key, name]));
