@@ -24,6 +24,7 @@ import {
 } from './box-geometry.js';
 import { piecewiseMotion, type MotionSegment, type PathMotion } from './motion.js';
 import { createRng, hashSeed, type Rng } from './random.js';
+import { DEFAULT_CREW_LIMIT } from './scenario.js';
 
 // ------------------------------------------------------------------ records
 
@@ -32,8 +33,8 @@ export const BOX_RECORD_BYTES = 64;
 export const FLAG_OVER_BOX = 1;
 /** The approach sensor's "nothing approaches" (i32 min). */
 export const NO_DISTANCE = -2147483648;
-/** R-PIT-CREW-2: at most six over the wall. */
-export const CREW_LIMIT = 6;
+/** R-PIT-CREW-2: the sensor model's truth is judged against the scenario's default limit (one definition). */
+export const CREW_LIMIT = DEFAULT_CREW_LIMIT;
 /** The box board's stop threshold (BOX-BOARD.md): slower than this is standing still. */
 export const STOP_SPEED_MMPS = 100;
 
