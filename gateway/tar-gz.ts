@@ -2,7 +2,7 @@
 // node:zlib alone. Deterministic: the same files in the same order give the same bytes —
 // every header has mtime 0, mode 0644, owner 0:0 and no owner names, and node's gzip
 // header carries no file name and mtime 0. Regular files only, names up to 100 bytes.
-import { closeSync, createWriteStream, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, createWriteStream, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 
@@ -99,7 +99,17 @@ export function tarContentBytes(entries: readonly TarEntry[]): number {
 /**
  * Writes `entries`, in order, as a gzip-compressed ustar archive to `outPath`
  * (created or truncated). `onBytes` is told of each piece of file content written.
+ * On failure nothing is left at `outPath`, and the file is closed before the promise
+ * rejects: the pipeline gives up at the first error while the file's open may still
+ * be under way, and a caller removing the folder then would race it.
  */
 export async function writeTarGz(outPath: string, entries: readonly TarEntry[], onBytes: (n: number) => void = () => {}): Promise<void> {
-  await pipeline(tarChunks(entries, onBytes), createGzip({ level: 6 }), createWriteStream(outPath));
+  const file = createWriteStream(outPath);
+  try {
+    await pipeline(tarChunks(entries, onBytes), createGzip({ level: 6 }), file);
+  } catch (err) {
+    if (!file.closed) await new Promise<void>((settled) => file.once('close', () => settled()));
+    rmSync(outPath, { force: true });
+    throw err;
+  }
 }
