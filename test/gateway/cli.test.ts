@@ -1,51 +1,44 @@
 // The `pitwall` command line: help everywhere, clear errors, and the small tools.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main, SUBCOMMANDS } from '../../gateway/cli.js';
 import { encode } from '../../protocol/codec.js';
 import { repoPath } from '../../protocol/repo-root.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pitwallCli } from '../support/pitwall-cli.js';
 
-let out: string[];
-let err: string[];
-beforeEach(() => {
-  out = [];
-  err = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-});
-afterEach(() => vi.restoreAllMocks());
+const cli = pitwallCli();
 
 describe('pitwall', () => {
   it('lists its commands with --help', async () => {
     expect(await main(['--help'])).toBe(0);
-    for (const c of SUBCOMMANDS) expect(out.join('\n')).toContain(c.name);
+    for (const c of SUBCOMMANDS) expect(cli.out.join('\n')).toContain(c.name);
   });
 
   it('gives every command a --help', async () => {
     for (const c of SUBCOMMANDS) {
-      out = [];
+      cli.out = [];
       expect(await main([c.name, '--help'])).toBe(0);
-      expect(out.join('\n')).toMatch(/^Usage: pitwall /);
+      expect(cli.out.join('\n')).toMatch(/^Usage: pitwall /);
     }
   });
 
   it('refuses an unknown command and an unknown option clearly', async () => {
     expect(await main(['fly'])).toBe(2);
-    expect(err.join('\n')).toContain("unknown command 'fly'");
-    err = [];
+    expect(cli.err.join('\n')).toContain("unknown command 'fly'");
+    cli.err = [];
     expect(await main(['decode', '--colour', 'red'])).toBe(2);
-    expect(err.join('\n')).toMatch(/pitwall decode: .*--colour/);
+    expect(cli.err.join('\n')).toMatch(/pitwall decode: .*--colour/);
   });
 
   it('explains pitwall board and refuses bad board options clearly', async () => {
     expect(await main(['board', '--help'])).toBe(0);
-    expect(out.join('\n')).toMatch(/--feed stdin\|none/);
+    expect(cli.out.join('\n')).toMatch(/--feed stdin\|none/);
     const refused = async (argv: string[], message: RegExp) => {
-      err = [];
+      cli.err = [];
       expect(await main(['board', ...argv])).toBe(2);
-      expect(err.join('\n')).toMatch(message);
+      expect(cli.err.join('\n')).toMatch(message);
     };
     const ok = ['--kind', 'loop', '--id', 'loop-sf', '--broker', 'mqtt://127.0.0.1:1'];
     await refused(['--kind', 'tower', '--id', 'x', '--broker', 'mqtt://127.0.0.1:1'], /pitwall board: --kind must be loop or box, not 'tower'/);
@@ -63,9 +56,9 @@ describe('pitwall', () => {
 
   it('pitwall sim: refuses bad options and a broken scenario clearly, naming the field', async () => {
     const refused = async (argv: string[], message: RegExp) => {
-      err = [];
+      cli.err = [];
       expect(await main(['sim', ...argv])).toBe(2);
-      expect(err.join('\n')).toMatch(message);
+      expect(cli.err.join('\n')).toMatch(message);
     };
     const ten = repoPath('sim-hardware', 'scenarios', 'martinsville-10.json');
     await refused([], /pitwall sim: --scenario FILE is required/);
@@ -89,7 +82,7 @@ describe('pitwall', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pitwall-sim-'));
     try {
       expect(await main(['sim', '--scenario', repoPath('sim-hardware', 'scenarios', 'martinsville-10.json'), '--out', dir, '--quiet'])).toBe(0);
-      expect(out.join('\n')).toMatch(/10 laps at Martinsville Speedway, 6 trucks; winner #\d+/);
+      expect(cli.out.join('\n')).toMatch(/10 laps at Martinsville Speedway, 6 trucks; winner #\d+/);
       const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8'));
       expect(truth.format).toBe('pitwall-truth/1');
       expect(truth.pitStops).toHaveLength(2);
@@ -104,21 +97,21 @@ describe('pitwall', () => {
   it('decodes a payload given as hex, by type or by topic', async () => {
     const hex = Buffer.from(encode('death', { board: 'loop-sf', boot: 3 })).toString('hex');
     expect(await main(['decode', '--type', 'death', hex])).toBe(0);
-    expect(JSON.parse(out.join('\n'))).toEqual({ board: 'loop-sf', boot: 3 });
-    out = [];
+    expect(JSON.parse(cli.out.join('\n'))).toEqual({ board: 'loop-sf', boot: 3 });
+    cli.out = [];
     expect(await main(['decode', '--topic', 'pitwall/v1/demo/loop-sf/death', hex])).toBe(0);
-    expect(JSON.parse(out.join('\n'))).toEqual({ board: 'loop-sf', boot: 3 });
+    expect(JSON.parse(cli.out.join('\n'))).toEqual({ board: 'loop-sf', boot: 3 });
   });
 
   it('says why a payload is refused, with the byte offset', async () => {
     expect(await main(['decode', '--type', 'death', 'a20001'])).toBe(1);
-    expect(err.join('\n')).toMatch(/refused: truncated at byte 3/);
+    expect(cli.err.join('\n')).toMatch(/refused: truncated at byte 3/);
     expect(await main(['decode', '--type', 'birth', 'zz'])).toBe(2);
-    expect(err.join('\n')).toContain('not hex');
+    expect(cli.err.join('\n')).toContain('not hex');
   });
 
   it('runs the board images\u2019 self tests', async () => {
     expect(await main(['selftest'])).toBe(0);
-    expect(out).toEqual(['loop: selftest passed', 'box: selftest passed']);
+    expect(cli.out).toEqual(['loop: selftest passed', 'box: selftest passed']);
   });
 });

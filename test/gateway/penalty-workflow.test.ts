@@ -13,13 +13,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { main } from '../../gateway/cli.js';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { resultsJson } from '../../gateway/commands/sim-gateway.js';
 import { EventLog } from '../../gateway/event-log.js';
 import type { Action, LogEntry } from '../../gateway/log-entry.js';
 import { replay } from '../../gateway/race-state.js';
 import type { FedGateway } from '../support/gateway-feed.js';
+import { runPitwall } from '../support/pitwall-cli.js';
 import { tinySetup } from '../support/tiny-setup.js';
 import { apiGateway, exitLineUs, feedUntil, loggedActions, officiatingRace, type Api, type OfficiatingRace } from '../support/officiating-race.js';
 import type { TruthVisit } from '../support/truth-violations.js';
@@ -322,17 +322,9 @@ describe('the penalty workflow through the API', () => {
     } finally {
       log.close();
     }
-    const out: string[] = [];
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    });
-    try {
-      expect(await main(['results', '--db', db])).toBe(0);
-    } finally {
-      spy.mockRestore();
-    }
-    expect(out.join('')).toBe(want);
+    const printed = { stdout: [] as string[], stderr: [] as string[] };
+    expect(await runPitwall(['results', '--db', db], printed)).toBe(0);
+    expect(printed.stdout.join('')).toBe(want);
   });
 });
 

@@ -8,8 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { main } from '../../gateway/cli.js';
+import { afterAll, describe, expect, test } from 'vitest';
 import { eventSetupFor, raceControlScript } from '../../gateway/commands/sim-race-control.js';
 import { simulateWithGateway, type ScoredSimulation } from '../../gateway/commands/sim-gateway.js';
 import { qualifying, timingLines, WHY, type Qualifying, type QualifyingRound } from '../../gateway/qualifying/qualifying.js';
@@ -17,6 +16,7 @@ import type { Results } from '../../gateway/results.js';
 import { repoPath } from '../../protocol/repo-root.js';
 import type { LapReason, QualifyingTruth, TruePlacing, TrueRound } from '../../sim-hardware/qualifying-truth.js';
 import { prepareRace } from '../../sim-hardware/simulation.js';
+import { pitwallCli } from '../support/pitwall-cli.js';
 import { CLOSE_US, doubtful, randomQualifying, writeQualifying, type QualifyingScenarioJson, type RandomQualifyingOptions } from '../support/random-qualifying.js';
 
 const SHIPPED = repoPath('sim-hardware', 'scenarios', 'martinsville-qualifying.json');
@@ -332,33 +332,14 @@ describe('martinsville-qualifying: what it shows of each rule', () => {
 });
 
 describe('pitwall sim --out on the qualifying scenario', () => {
-  let out: string[];
-  let stdout: string[];
-  beforeEach(() => {
-    out = [];
-    stdout = [];
-    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-    vi.spyOn(console, 'error').mockImplementation(() => {});
-  });
-  afterEach(() => vi.restoreAllMocks());
-
-  const pitwall = async (argv: string[]): Promise<number> => {
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stdout.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    });
-    try {
-      return await main(argv);
-    } finally {
-      spy.mockRestore();
-    }
-  };
+  const cli = pitwallCli();
+  const { pitwall } = cli;
   const outDir = join(dir, 'cli');
   const readJson = (f: string): any => JSON.parse(readFileSync(join(outDir, f), 'utf8'));
 
   test('writes truth.json and results.json with the qualifying session; the order is the truth\'s (R-QUAL-5, up to the tie)', async () => {
     expect(await pitwall(['sim', '--scenario', SHIPPED, '--out', outDir, '--quiet'])).toBe(0);
-    expect(out.join('\n')).toMatch(/gateway: \d+ messages logged, 0 quarantined/);
+    expect(cli.out.join('\n')).toMatch(/gateway: \d+ messages logged, 0 quarantined/);
     const results = readJson('results.json') as Results;
     const truth = readJson('truth.json');
     expect(results.event.name).toBe('qualifying at Martinsville Speedway');
@@ -369,6 +350,6 @@ describe('pitwall sim --out on the qualifying scenario', () => {
 
   test('pitwall results --db prints results.json byte for byte (R-AUDIT-1)', async () => {
     expect(await pitwall(['results', '--db', join(outDir, 'events.db')])).toBe(0);
-    expect(stdout.join('')).toBe(readFileSync(join(outDir, 'results.json'), 'utf8'));
+    expect(cli.stdout.join('')).toBe(readFileSync(join(outDir, 'results.json'), 'utf8'));
   });
 });

@@ -8,9 +8,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startEmbeddedBroker } from '../../gateway/broker.js';
-import { main } from '../../gateway/cli.js';
 import { resultsJson, simulateWithGateway, type ScoredSimulation } from '../../gateway/commands/sim-gateway.js';
 import type { Gateway } from '../../gateway/gateway.js';
 import type { LogEntry } from '../../gateway/log-entry.js';
@@ -20,6 +19,7 @@ import type { Results } from '../../gateway/results.js';
 import { repoPath } from '../../protocol/repo-root.js';
 import { loadTrack } from '../../sim-hardware/track.js';
 import { directGateway, entryRow, feedAll, feedEntry, tenLapFeed, type RaceFeed } from '../support/gateway-feed.js';
+import { pitwallCli } from '../support/pitwall-cli.js';
 import { randomScenario, writeScenario } from '../support/random-scenario.js';
 import { asTruth, missTheLine, type Truth } from '../support/truth.js';
 import { scoringToleranceUs, truthResults } from '../support/truth-results.js';
@@ -28,31 +28,8 @@ const TEN = repoPath('sim-hardware', 'scenarios', 'martinsville-10.json');
 const dir = mkdtempSync(join(tmpdir(), 'pitwall-replay-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-let out: string[];
-let err: string[];
-let stdout: string[];
-beforeEach(() => {
-  out = [];
-  err = [];
-  stdout = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-});
-afterEach(() => vi.restoreAllMocks());
-
-/** Runs `pitwall …` in this process with process.stdout.write captured; returns the exit code. */
-async function pitwall(argv: string[]): Promise<number> {
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  });
-  try {
-    return await main(argv);
-  } finally {
-    spy.mockRestore();
-  }
-}
-
+const cli = pitwallCli();
+const { pitwall } = cli;
 
 const readJson = (file: string): any => JSON.parse(readFileSync(file, 'utf8'));
 
@@ -63,7 +40,7 @@ function cliRun(name: string, scenario: () => string): void {
 
   test(`${name}: pitwall sim --out writes results.json, events.db and truth.json`, async () => {
     expect(await pitwall(['sim', '--scenario', scenario(), '--out', outDir, '--quiet'])).toBe(0);
-    expect(out.join('\n')).toMatch(/gateway: \d+ messages logged, 0 quarantined; winner by the results #\d+/);
+    expect(cli.out.join('\n')).toMatch(/gateway: \d+ messages logged, 0 quarantined; winner by the results #\d+/);
     const results = readJson(join(outDir, 'results.json')) as Results;
     expect(results.format).toBe('pitwall-results/1');
     expect(readJson(join(outDir, 'truth.json')).format).toBe('pitwall-truth/1');
@@ -71,15 +48,15 @@ function cliRun(name: string, scenario: () => string): void {
 
   test(`${name}: pitwall results --db prints results.json byte for byte (R-AUDIT-1)`, async () => {
     expect(await pitwall(['results', '--db', db])).toBe(0);
-    expect(stdout.join('')).toBe(readFileSync(join(outDir, 'results.json'), 'utf8'));
-    stdout = [];
+    expect(cli.stdout.join('')).toBe(readFileSync(join(outDir, 'results.json'), 'utf8'));
+    cli.stdout = [];
     expect(await pitwall(['results', '--db', db, '--format', 'json'])).toBe(0);
-    expect(stdout.join('')).toBe(readFileSync(join(outDir, 'results.json'), 'utf8'));
+    expect(cli.stdout.join('')).toBe(readFileSync(join(outDir, 'results.json'), 'utf8'));
   });
 
   test(`${name}: pitwall results --format csv: a header and one row per truck`, async () => {
     expect(await pitwall(['results', '--db', db, '--format', 'csv'])).toBe(0);
-    const lines = stdout.join('').trimEnd().split('\n');
+    const lines = cli.stdout.join('').trimEnd().split('\n');
     const results = readJson(join(outDir, 'results.json')) as Results;
     const trucks = readJson(join(outDir, 'truth.json')).field.length as number;
     expect(lines[0]).toBe('pos,car,driver,laps,timeS,lapsLed,status,penaltyS,lapsOff,why');
@@ -89,11 +66,11 @@ function cliRun(name: string, scenario: () => string): void {
 
   test(`${name}: pitwall replay --db summarises the log`, async () => {
     expect(await pitwall(['replay', '--db', db])).toBe(0);
-    const text = out.join('\n');
+    const text = cli.out.join('\n');
     const results = readJson(join(outDir, 'results.json')) as Results;
     expect(text).toMatch(new RegExp(`events\\.db: \\d+ entries, 0 quarantined`));
     expect(text).toContain(`${results.event.name}: leader lap ${results.event.laps}/${results.event.laps}, ${results.leaders} leaders, ${results.leadChanges} lead changes`);
-    expect(out.filter((l) => /^ {2}board [a-z0-9-]+: (online|offline), boot \d+$/.test(l))).toHaveLength(13);
+    expect(cli.out.filter((l) => /^ {2}board [a-z0-9-]+: (online|offline), boot \d+$/.test(l))).toHaveLength(13);
     const winner = results.classification[0]!;
     expect(text).toMatch(new RegExp(`^ +1\\. #${winner.car} +${winner.driver} +${winner.laps} laps +${winner.timeS} s +led ${winner.lapsLed}$`, 'm'));
   });
@@ -163,12 +140,12 @@ describe('pitwall sim --out, then pitwall results and replay on its event log (R
 
   test('pitwall results refuses a bad format and a missing log clearly', async () => {
     expect(await pitwall(['results', '--db', join(dir, 'martinsville-10', 'events.db'), '--format', 'xml'])).toBe(2);
-    expect(err.join('\n')).toContain("pitwall results: --format must be json or csv, not 'xml'");
+    expect(cli.err.join('\n')).toContain("pitwall results: --format must be json or csv, not 'xml'");
     expect(await pitwall(['results', '--db', join(dir, 'nowhere.db')])).toBe(2);
     expect(await pitwall(['replay'])).toBe(2);
-    expect(err.join('\n')).toMatch(/no event log .*nowhere\.db/);
-    expect(err.join('\n')).toContain('pitwall replay: --db FILE is required');
-    expect(stdout).toEqual([]);
+    expect(cli.err.join('\n')).toMatch(/no event log .*nowhere\.db/);
+    expect(cli.err.join('\n')).toContain('pitwall replay: --db FILE is required');
+    expect(cli.stdout).toEqual([]);
   });
 });
 

@@ -11,55 +11,28 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AUDIT_FILES, type AuditManifest } from '../../../gateway/audit.js';
-import { main } from '../../../gateway/cli.js';
 import { EventLog } from '../../../gateway/event-log.js';
 import type { LogEntry } from '../../../gateway/log-entry.js';
 import { decode, encode } from '../../../protocol/codec.js';
 import { repoPath } from '../../../protocol/repo-root.js';
 import { CHANNEL_MESSAGE, boardTopic } from '../../../protocol/topics.js';
 import { directGateway, feedAll, tenLapFeed } from '../../support/gateway-feed.js';
+import { pitwallCli } from '../../support/pitwall-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pitwall-audit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const db = join(dir, 'events.db');
 
-let out: string[];
-let err: string[];
-let stdout: string[];
-let stderr: string[];
-beforeEach(() => {
-  out = [];
-  err = [];
-  stdout = [];
-  stderr = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-});
-afterEach(() => vi.restoreAllMocks());
-
-/** Runs `pitwall …` in this process with process.stdout and stderr captured; returns the exit code. */
-async function pitwall(argv: string[]): Promise<number> {
-  const capture = (into: string[]) => (chunk: string | Uint8Array) => {
-    into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  };
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation(capture(stdout));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation(capture(stderr));
-  try {
-    return await main(argv);
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const cli = pitwallCli();
+const { pitwall } = cli;
 
 /** What `pitwall results --db FILE [more]` prints. */
 async function resultsOf(file: string, ...more: string[]): Promise<string> {
-  stdout = [];
+  cli.stdout = [];
   expect(await pitwall(['results', '--db', file, ...more])).toBe(0);
-  return stdout.join('');
+  return cli.stdout.join('');
 }
 
 const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -119,7 +92,7 @@ describe('pitwall audit', () => {
 
   test('--help says what the bundle holds', async () => {
     expect(await pitwall(['audit', '--help'])).toBe(0);
-    const help = out.join('\n');
+    const help = cli.out.join('\n');
     expect(help).toMatch(/^Usage: pitwall audit --db FILE --out FILE \[--force\] \[--quiet\]/);
     for (const f of AUDIT_FILES) expect(help).toContain(f);
   });
@@ -128,9 +101,9 @@ describe('pitwall audit', () => {
     const started = performance.now();
     expect(await pitwall(['audit', '--db', db, '--out', bundle, '--quiet'])).toBe(0);
     expect(performance.now() - started).toBeLessThan(20_000);
-    expect(err).toEqual([]);
-    expect(stderr).toEqual([]);
-    expect(out.join('\n')).toMatch(new RegExp(`^${bundle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\d+ log entries \\(\\d+ board messages, \\d+ actions\\), 3 quarantined, 8 files, \\d+ bytes$`));
+    expect(cli.err).toEqual([]);
+    expect(cli.stderr).toEqual([]);
+    expect(cli.out.join('\n')).toMatch(new RegExp(`^${bundle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\d+ log entries \\(\\d+ board messages, \\d+ actions\\), 3 quarantined, 8 files, \\d+ bytes$`));
     const listing = execFileSync('tar', ['-tzf', bundle], { encoding: 'utf8' }).trim().split('\n');
     expect(listing).toEqual([...AUDIT_FILES]);
     unpacked = untar(bundle, 'unpacked');
@@ -254,10 +227,10 @@ describe('pitwall audit', () => {
   test('shows a progress bar on standard error (none with --quiet)', async () => {
     const file = join(dir, 'progress.tar.gz');
     expect(await pitwall(['audit', '--db', db, '--out', file])).toBe(0);
-    const bar = stderr.join('');
+    const bar = cli.stderr.join('');
     expect(bar).toMatch(/^audit +0% snapshot of the log$/m);
     expect(bar).toMatch(/^audit 100% \d+ bytes$/m);
-    expect(stdout).toEqual([]);
+    expect(cli.stdout).toEqual([]);
   });
 });
 
@@ -278,8 +251,8 @@ describe('pitwall audit: a log that is not a race', () => {
     }
     const bundle = join(dir, 'odd.tar.gz');
     expect(await pitwall(['audit', '--db', file, '--out', bundle, '--quiet'])).toBe(0);
-    expect(out.join('\n')).toContain('2 board payloads do not decode');
-    expect(out.join('\n')).toContain('no event set-up in the log');
+    expect(cli.out.join('\n')).toContain('2 board payloads do not decode');
+    expect(cli.out.join('\n')).toContain('no event set-up in the log');
     const to = untar(bundle, 'odd');
     const lines = jsonl(join(to, 'log.jsonl'));
     expect(lines.map((l) => l.seq)).toEqual([1, 2, 3, 4]);
@@ -342,9 +315,9 @@ describe('pitwall audit: a log still being written', () => {
 
 describe('pitwall audit: refusals', () => {
   const refused = async (argv: string[], message: RegExp): Promise<void> => {
-    err = [];
+    cli.err = [];
     expect(await pitwall(['audit', ...argv, '--quiet'])).toBe(2);
-    expect(err.join('\n')).toMatch(message);
+    expect(cli.err.join('\n')).toMatch(message);
   };
 
   test('no --db, no --out, an unknown option', async () => {
