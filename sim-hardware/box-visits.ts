@@ -3,13 +3,13 @@
 // A drive-through follows the very motion pit-visit.ts planned down pit road, so a
 // box board sees the truck there when and as fast as it really goes. A box holds one
 // vehicle at a time: a drive-through while the box is in use is a clash the plan refuses.
-import type { BoxDef, VehicleGeometry } from '../protocol/schema.js';
+import type { VehicleGeometry } from '../protocol/schema.js';
 import { footprint, overBox, type Pose } from './box-geometry.js';
 import { DEFAULT_BOX_SENSOR_PROFILE, stopPath, stopTruthOf, type BoxSensorProfile, type StopScenario } from './box-sensors.js';
 import type { PathMotion } from './motion.js';
 import type { CarPlan, PlannedStop, RacePlan } from './race-plan.js';
 import { DEFAULT_CREW } from './scenario.js';
-import type { TrackBox } from './track.js';
+import { boxDef, type TrackBox } from './track.js';
 
 /** Service starts this long after the truck stops, and the crew is back this long before it leaves (s). */
 export const SERVICE_MARGIN_S = 0.3;
@@ -24,10 +24,6 @@ export interface BoxVisit {
   kind: BoxVisitKind;
   box: TrackBox;
   stop: StopScenario;
-}
-
-export function boxDef(b: TrackBox): BoxDef {
-  return { number: b.number, lengthMm: b.lengthMm, widthMm: b.widthMm, lineMm: b.lineMm, outsideLeft: b.outsideLeft };
 }
 
 /** The box sensors' view of a planned stop in its own box, consistent with its pit road motion. */

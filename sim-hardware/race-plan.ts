@@ -5,7 +5,7 @@
 // order as the leaders complete laps. How it moves, and the contracts it keeps
 // (lapTimes, gridGapS), are in race.md.
 import { judgeBox, type Margins } from './box-geometry.js';
-import { BOX_UNCERTAINTY_MM, pitSegments, pitStartFinish, type Track, type TrackBox } from './track.js';
+import { BOX_UNCERTAINTY_MM, boxDef, pitSegments, pitStartFinish, type Track, type TrackBox } from './track.js';
 import { Course, timedStretch } from './course.js';
 import type { PathMotion } from './motion.js';
 import { boxClash, boxVisits, describeClash, standsOver } from './box-visits.js';
@@ -515,10 +515,6 @@ function qualifyingCalls(scenario: Scenario, flags: FlagChange[], leaderUs: read
 
 /** Shortest time standing in a box (s): a stop with no service still stops. */
 export const MIN_STAND_S = 1;
-
-function boxDef(b: TrackBox) {
-  return { number: b.number, lengthMm: b.lengthMm, widthMm: b.widthMm, lineMm: b.lineMm, outsideLeft: b.outsideLeft };
-}
 
 /** When the nose crossed a track position of the lap starting at x0 (before the fork). */
 function trackCrossing(course: Course, x0: number, positionM: number, len: number, forkM: number): number {

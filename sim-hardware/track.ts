@@ -10,6 +10,7 @@ import {
   LOOP_ROLES,
   type BoardKind,
   type BoxConfig,
+  type BoxDef,
   type CommitmentLane,
   type LoopConfig,
   type LoopRole,
@@ -435,6 +436,11 @@ export interface PitLimitOverride {
 const mm = (m: number): number => Math.round(m * 1000);
 const cmph = (mph: number): number => Math.round(mph * 100);
 
+/** A track's box as its box board is configured with it. */
+export function boxDef(b: TrackBox): BoxDef {
+  return { number: b.number, lengthMm: b.lengthMm, widthMm: b.widthMm, lineMm: b.lineMm, outsideLeft: b.outsideLeft };
+}
+
 /** A track's commitment lane as its box board is configured with it (the close-call band of the boxes). */
 export function commitmentLaneDef(lane: TrackCommitmentLane): CommitmentLane {
   return { id: lane.id, widthMm: lane.widthMm, lineMm: lane.lineMm, uncertaintyMm: BOX_UNCERTAINTY_MM };
@@ -460,9 +466,7 @@ export function boardConfigs(track: Track, event: PitLimitOverride = {}): Map<st
     } else {
       const config: BoxConfig = {
         kind: 'box',
-        boxes: track.pitRoad.boxes
-          .filter((x) => x.board === b.id)
-          .map((x) => ({ number: x.number, lengthMm: x.lengthMm, widthMm: x.widthMm, lineMm: x.lineMm, outsideLeft: x.outsideLeft })),
+        boxes: track.pitRoad.boxes.filter((x) => x.board === b.id).map(boxDef),
         vehicle: { ...track.vehicle },
         uncertaintyMm: BOX_UNCERTAINTY_MM,
         sampleUs: BOX_SAMPLE_US,
