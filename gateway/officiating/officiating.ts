@@ -72,7 +72,7 @@ function byLog<T extends { atUs: number; seq: number }>(a: T, b: T): number {
 }
 
 /** Whether a car was marked damaged at an instant (the latest mark at or before it). */
-export function damagedAt(marks: readonly DamageMark[], car: string, atUs: number): boolean {
+function damagedAt(marks: readonly DamageMark[], car: string, atUs: number): boolean {
   let damaged = false;
   for (const m of marks) {
     if (m.atUs > atUs) break;

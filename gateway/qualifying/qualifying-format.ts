@@ -18,9 +18,9 @@ export interface QualifyingFormat {
 }
 
 /** Longest round officials would run (minutes). */
-export const MAX_ROUND_MINUTES = 240;
-export const MAX_ROUNDS = 10;
-export const MAX_ADVANCE = 1000;
+const MAX_ROUND_MINUTES = 240;
+const MAX_ROUNDS = 10;
+const MAX_ADVANCE = 1000;
 
 /**
  * Checks a parsed qualifying format (the set-up's `qualifying`); every mistake names its

@@ -8,10 +8,9 @@ import { advancing, bestTimes, overallOrder, rankRound, type Placing, type Quali
 import { elapsedUs, isRunning, roundClocks, type RoundCall } from './round-clock.js';
 import { carRuns, lapsInRound, type JudgedLap, type LapWhy, type QualifyingCrossing, type TimingLines } from './timed-laps.js';
 
-export { validateQualifyingFormat, type QualifyingFormat, type QualifyingRoundFormat } from './qualifying-format.js';
 export { type QualifyingEntry } from './qualifying-order.js';
-export { type RoundCall, type RoundCallName } from './round-clock.js';
-export { timingLines, WHY, type LapWhy, type QualifyingCrossing, type TimingLines } from './timed-laps.js';
+export { type RoundCall } from './round-clock.js';
+export { timingLines, WHY } from './timed-laps.js';
 
 export interface QualifyingInput {
   format: QualifyingFormat;

@@ -43,7 +43,7 @@ export interface RoundClock {
 const CALL_ORDER: Record<RoundCallName, number> = { start: 0, red: 1, green: 2, end: 3 };
 
 /** Calls in the order they were made: by time, then log sequence (then anything else, so any input order gives one order). */
-export function sortedCalls(calls: readonly RoundCall[]): RoundCall[] {
+function sortedCalls(calls: readonly RoundCall[]): RoundCall[] {
   return calls
     .map((c) => ({ ...c, atUs: Math.round(c.atUs) }))
     .sort((a, b) => a.atUs - b.atUs || a.seq - b.seq || CALL_ORDER[a.call] - CALL_ORDER[b.call] || a.round - b.round);
