@@ -100,7 +100,7 @@ export function officiate(inp: OfficiatingInputs): Officiating {
     finishUs: inp.finishUs,
     unservedPassThroughS: rules.unservedPassThroughS,
   };
-  const proposalInputs = { setup, rules, flags: inp.flags, pitRoad: inp.pitRoad, damagedAt: (car: string, atUs: number) => damagedAt(marks, car, atUs) };
+  const proposalInputs = { setup, flags: inp.flags, pitRoad: inp.pitRoad, damagedAt: (car: string, atUs: number) => damagedAt(marks, car, atUs) };
   const proposals: ProposalView[] = [];
   const penalties: AssessedPenalty[] = [];
   const seen = new Set<string>();

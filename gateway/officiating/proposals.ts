@@ -7,7 +7,7 @@
 import type { FlagName } from '../log-entry.js';
 import { flagAt, type PitRoadCall } from '../scoring/pit-road.js';
 import type { FlagCall } from '../scoring/freeze-field.js';
-import { VIOLATIONS, type CardColumn, type OfficiatingRules, type RuleId, type ViolationKind } from './penalty-card.js';
+import { VIOLATIONS, type CardColumn, type RuleId, type ViolationKind } from './penalty-card.js';
 import type { EventRef, PitVisit, SegmentRead, VerdictRead } from './pit-visits.js';
 import type { EventSetup } from '../event-setup.js';
 
@@ -33,8 +33,8 @@ export interface Proposal {
 }
 
 export interface ProposalInputs {
+  /** Its `officiating` holds the card, the limits and the close-call bands. */
   setup: EventSetup;
-  rules: OfficiatingRules;
   flags: readonly FlagCall[];
   pitRoad: readonly PitRoadCall[];
   /** Damage repairs allow a different crew (R-PIT-CREW-2). */
@@ -47,7 +47,8 @@ const mph2 = (x: number): string => x.toFixed(2);
 
 /** The violations a visit shows. `passThrough`: it serves a pass-through (speeding then is R-PIT-SPEED-2). */
 export function proposalsOf(v: PitVisit, inp: ProposalInputs, servingPassThrough: boolean): Proposal[] {
-  const { rules, setup } = inp;
+  const { setup } = inp;
+  const rules = setup.officiating;
   const out: Proposal[] = [];
   const committedUs = v.commitmentUs ?? v.pitInUs ?? v.firstUs;
   const columnAt = (atUs: number): CardColumn => (CAUTION.has(flagAt(inp.flags, atUs)) && CAUTION.has(flagAt(inp.flags, committedUs)) ? 'caution' : 'green');
