@@ -6,7 +6,7 @@
 
 import { BoxConfigMsg, MAX_LANES, encodeCommitment } from './messages';
 import { addEvent, count, eventWriter, C_TABLE_FULL } from './board';
-import { roundMm } from './pit-box';
+import { roundMm, tireField } from './pit-box';
 
 /** Flag bit 1 of a sample record: a commitment lane's record (its u16 at offset 12 is the lane id). */
 export const FLAG_LANE: u8 = 2;
@@ -50,10 +50,6 @@ export function useLanes(c: BoxConfigMsg): void {
 export function laneSlot(id: u32): i32 {
   for (let i: u32 = 0; i < cfg.nLanes; i++) if (cfg.lanes[i].id == id) return <i32>i;
   return -1;
-}
-
-@inline function tireField(rec: usize, tire: i32, field: i32): f64 {
-  return <f64>load<i16>(rec + 24 + <usize>((tire * 4 + field) << 1));
 }
 
 /** Centre x of a tire's patch (lane frame) in a record. */

@@ -57,7 +57,8 @@ export function boxSlot(number: u32): i32 {
   return -1;
 }
 
-@inline function tireField(rec: usize, tire: i32, field: i32): f64 {
+/** Field 0..3 (min x, max x, min y, max y) of a tire's patch in a sample record (box and lane records alike). */
+@inline export function tireField(rec: usize, tire: i32, field: i32): f64 {
   return <f64>load<i16>(rec + 24 + <usize>((tire * 4 + field) << 1));
 }
 
