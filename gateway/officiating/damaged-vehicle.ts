@@ -9,6 +9,7 @@
 // later in the inputs is not known yet.
 import type { DamagedVehicleRules } from './damaged-vehicle-rules.js';
 import type { FlagCall } from '../scoring/freeze-field.js';
+import type { PitVisit as TimelineVisit } from './pit-visits.js';
 
 /** Race control's call: `damaged` true marks the vehicle, false clears the mark. */
 export interface DamageMark {
@@ -18,17 +19,8 @@ export interface DamageMark {
   damaged: boolean;
 }
 
-/** One visit to pit road, on the gateway clock. A car's visits do not overlap. */
-export interface PitVisit {
-  car: string;
-  /** Pit entry yellow line; null when that line missed the vehicle. */
-  pitInUs: number | null;
-  /** Pit exit yellow line; null until seen (or missed). */
-  pitExitUs: number | null;
-  /** First and last time the vehicle was heard on pit road. */
-  firstUs: number;
-  lastUs: number;
-}
+/** What the clock reads of a visit to pit road (pit-visits.ts). A car's visits do not overlap. */
+export type PitVisit = Pick<TimelineVisit, 'car' | 'pitInUs' | 'pitExitUs' | 'firstUs' | 'lastUs'>;
 
 /** A red flag out, from the red to the next green or yellow; `toUs` null while still out. */
 export interface RedSpan {
