@@ -959,7 +959,7 @@ class Derivation {
 
     const stages = this.stages(classified);
     const freezes = this.freezes();
-    const closures = stagePitClosures(setup.stages, chart, (n) => this.table.first(n));
+    const closures = stagePitClosures(setup.stages, (n) => this.table.first(n));
     if (this.flagsChanged || this.pitChanged || !sameClosures(closures, this.closures)) this.pitRoad = pitRoadTimeline(this.pitCalls, this.flags, closures);
     this.closures = closures;
     if (this.changed.size > 0) {
@@ -980,7 +980,7 @@ class Derivation {
     return { setup, map: this.map, flags: this.flags, points: this.points, chart, leaders, classified, stages, freezes, pitRoad: this.pitRoad, inferred: this.inferred };
   }
 
-  /** stages.ts stageResults, each stage's finishes kept for the trucks that did not change. */
+  /** Stages ended so far (R-SF-3), each stage's finishes kept for the trucks that did not change. */
   private stages(classified: readonly Classified[]): StageResult[] {
     const { chart, setup } = this;
     const out: StageResult[] = [];
@@ -1019,7 +1019,7 @@ class Derivation {
     return out;
   }
 
-  /** freeze-field.ts freezes, each truck's place kept until it changes. */
+  /** Freezes of the field (R-SF-5) at each caution declared, each truck's place kept until it changes. */
   private freezes(): Freeze[] {
     const { map } = this;
     const placeOf = (atUs: number, t: Truck): Position => positionAt(atUs, t.entry.car, t.credited, t.points, map);

@@ -44,16 +44,9 @@ function speedMps(from: Passing, to: Passing, distanceM: number): number | null 
   return dt > 0 && distanceM > 0 ? distanceM / (dt / 1e6) : null;
 }
 
-/** The passings of one truck in event-time order → its line crossings in time order. */
-export function lineCrossings(entry: SetupEntry, passings: readonly Passing[], map: TrackMap): LineCrossing[] {
-  const track = new CrossingTrack(entry, map);
-  track.update(passings.filter((p) => map.loop(p.loop) !== undefined), null);
-  return track.crossings;
-}
-
 /**
- * One truck's line crossings, kept as its passings change (lineCrossings is the same
- * walk from the start). update() walks again only from where a change can reach. A read
+ * One truck's line crossings, kept as its passings change (update() with `from` null
+ * walks them from the start). update() walks again only from where a change can reach. A read
  * crossing looks ahead for its speed at most NEIGHBOUR_REACH passings, and no further
  * than the first loop that is not a line; everything else depends on the passings
  * before it alone. So the walk resumes just before the read crossings that could see

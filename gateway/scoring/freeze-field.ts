@@ -2,11 +2,7 @@
 // racing under green or white) the running order is frozen as of that instant. A
 // yellow that follows a red flag continues the caution and freezes nothing new.
 import type { FlagName } from '../log-entry.js';
-import type { SetupEntry } from '../event-setup.js';
-import type { LapChart } from './laps.js';
-import type { Passing } from './passing.js';
-import { runningOrder, type Position } from './running-order.js';
-import type { TrackMap } from './track-map.js';
+import type { Position } from './running-order.js';
 
 export interface FlagCall {
   atUs: number;
@@ -30,12 +26,4 @@ export function cautionsDeclared(flags: readonly FlagCall[]): FlagCall[] {
     current = f.flag;
   }
   return out;
-}
-
-/** `flags` in time order. */
-export function freezes(flags: readonly FlagCall[], field: readonly SetupEntry[], chart: LapChart, points: ReadonlyMap<string, readonly Passing[]>, map: TrackMap): Freeze[] {
-  return cautionsDeclared(flags).map((f) => {
-    const order = runningOrder(f.atUs, field, chart, points, map);
-    return { atUs: f.atUs, leaderLap: Math.max(0, order[0]?.laps ?? 0), order };
-  });
 }

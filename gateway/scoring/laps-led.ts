@@ -2,7 +2,7 @@
 // truck credited with lap n; a lead change is a lap whose leader differs from the
 // previous lap's. Also each truck's position on every lap (the order they were
 // credited with it), which R-SF-4 breaks ties with.
-import type { CreditedLap, LapChart } from './laps.js';
+import type { CreditedLap } from './laps.js';
 
 export interface LapLeaders {
   /** leaderOf[n]: the car that led lap n (index 0 unused). */
@@ -15,43 +15,10 @@ export interface LapLeaders {
   positions: Map<string, number[]>;
 }
 
-/** `order` lists the cars in entry order; it settles equal times so nothing depends on arrival. */
-export function lapLeaders(chart: LapChart, order: readonly string[]): LapLeaders {
-  const rank = new Map(order.map((c, i) => [c, i]));
-  const byLap: CreditedLap[][] = [];
-  for (const list of chart.byCar.values()) {
-    for (const x of list) {
-      if (x.lap < 1) continue;
-      (byLap[x.lap] ??= []).push(x);
-    }
-  }
-  const leaderOf: Array<string | undefined> = [];
-  const lapsLed = new Map<string, number>(order.map((c) => [c, 0]));
-  const positions = new Map<string, number[]>(order.map((c) => [c, []]));
-  let leadChanges = 0;
-  const distinct = new Set<string>();
-  for (let n = 1; n < byLap.length; n++) {
-    const xs = byLap[n];
-    if (!xs || xs.length === 0) continue;
-    xs.sort((a, b) => a.scoredUs - b.scoredUs || (rank.get(a.car) ?? 0) - (rank.get(b.car) ?? 0));
-    xs.forEach((x, i) => {
-      const list = positions.get(x.car);
-      if (list) list[n] = i + 1;
-    });
-    const leader = xs[0]!.car;
-    leaderOf[n] = leader;
-    lapsLed.set(leader, (lapsLed.get(leader) ?? 0) + 1);
-    distinct.add(leader);
-    // R-SF-7: lap 1 has no previous lap leader to change from.
-    if (n >= 2 && leaderOf[n - 1] !== undefined && leaderOf[n - 1] !== leader) leadChanges++;
-  }
-  return { leaderOf, lapsLed, leadChanges, leaders: distinct.size, positions };
-}
-
 /**
- * lapLeaders kept as the lap chart changes: each lap's trucks in the order they were
- * credited with it, re-sorted only for the laps a change touched. `leaders` is the same
- * as lapLeaders(chart, order) for the chart as replaced so far.
+ * Laps led and positions, kept as the lap chart changes: each lap's trucks in the order
+ * they were credited with it (entry order settles equal times so nothing depends on
+ * arrival), re-sorted only for the laps a change touched.
  */
 export class LapTable {
   readonly leaders: LapLeaders;
@@ -97,7 +64,7 @@ export class LapTable {
     }
   }
 
-  /** The first truck credited with lap n (n ≥ 1), as stages.ts leaderCompleted tells it; after settle(). */
+  /** The first truck credited with lap n (n ≥ 1): when the leader completed it; after settle(). */
   first(n: number): CreditedLap | null {
     return this.byLap[n]?.[0] ?? null;
   }

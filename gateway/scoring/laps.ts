@@ -22,28 +22,6 @@ export interface LapChart {
 }
 
 /**
- * `crossings`: each truck's line crossings in time order; `greenUs`: the first green
- * flag; `laps`: the race distance.
- */
-export function creditLaps(crossings: ReadonlyMap<string, readonly LineCrossing[]>, greenUs: number | null, laps: number): LapChart {
-  const byCar = new Map<string, CreditedLap[]>();
-  if (greenUs === null) {
-    for (const car of crossings.keys()) byCar.set(car, []);
-    return { greenUs, byCar, finishUs: null };
-  }
-  const numbered = new Map<string, CreditedLap[]>();
-  for (const [car, xs] of crossings) numbered.set(car, numberLaps([], xs, greenUs, 0));
-  // R-SF-3: the leader is the first to complete the race distance; that crossing is its finish.
-  let finishUs: number | null = null;
-  for (const list of numbered.values()) {
-    const x = distanceUs(list, laps);
-    if (x !== null && (finishUs === null || x < finishUs)) finishUs = x;
-  }
-  for (const [car, list] of numbered) byCar.set(car, creditedUpTo(list, finishUs));
-  return { greenUs, byCar, finishUs };
-}
-
-/**
  * A truck's crossings numbered from the green (before R-SF-3's finish): lap 0 is the
  * first whose transponder passing is at or after the green. `before` holds the laps
  * numbered from `xs` as it was: those from crossings before `from` stand, the rest are

@@ -3,8 +3,7 @@
 // are decided at the line: by laps at that crossing, then its time. The final stage is
 // the race, whose top ten is the classification's. With two laps left in a stage
 // (not the last), pit road closes under green (R-PIT-OPEN-3).
-import type { Classified } from './classification.js';
-import type { CreditedLap, LapChart } from './laps.js';
+import type { CreditedLap } from './laps.js';
 
 export interface StageResult {
   /** 1-based. */
@@ -15,44 +14,8 @@ export interface StageResult {
   top10: string[];
 }
 
-/** When the first truck completed lap n, or null. */
-export function leaderCompleted(chart: LapChart, n: number): CreditedLap | null {
-  let first: CreditedLap | null = null;
-  for (const list of chart.byCar.values()) {
-    const x = list[n];
-    if (x && x.lap === n && (first === null || x.scoredUs < first.scoredUs)) first = x;
-  }
-  return first;
-}
-
-/** The first truck to complete lap n (n ≥ 1), as leaderCompleted tells it. */
+/** The first truck to complete lap n (n ≥ 1), or null: when the leader completed it. */
 export type LapLeader = (n: number) => CreditedLap | null;
-
-/** Stages ended so far. `order` lists the cars in entry order (exact ties). */
-export function stageResults(
-  stages: readonly number[],
-  chart: LapChart,
-  classified: readonly Classified[],
-  order: readonly string[],
-  first: LapLeader = (n) => leaderCompleted(chart, n),
-): StageResult[] {
-  const rank = new Map(order.map((c, i) => [c, i]));
-  const out: StageResult[] = [];
-  stages.forEach((endLap, i) => {
-    const final = i === stages.length - 1;
-    if (final) {
-      // R-SF-3: the race's finish is the last stage's.
-      if (chart.finishUs !== null) out.push({ stage: i + 1, endLap, endUs: chart.finishUs, top10: classified.slice(0, 10).map((c) => c.car) });
-      return;
-    }
-    const end = first(endLap);
-    if (!end) return;
-    const endUs = end.scoredUs;
-    const atLine = [...chart.byCar].flatMap(([car, list]) => atStageEnd(car, list, endUs) ?? []);
-    out.push({ stage: i + 1, endLap, endUs, top10: stageTop10(atLine, rank) });
-  });
-  return out;
-}
 
 /** A truck at a stage's end (the leader's crossing at endUs): laps and time of its crossing there. */
 export interface AtStageEnd {
@@ -61,18 +24,13 @@ export interface AtStageEnd {
   us: number;
 }
 
-/** A truck's stage finish: its next crossing from the leader's on; a truck that crossed no more stands on its last. */
-export function atStageEnd(car: string, list: readonly CreditedLap[], endUs: number): AtStageEnd | null {
-  return stageFinish(car, list, stageFinishIndex(list, endUs, 0));
-}
-
 /** Index of a truck's next crossing from the leader's (endUs) on, looking from `from` on; −1 when it crossed no more. */
 export function stageFinishIndex(list: readonly CreditedLap[], endUs: number, from: number): number {
   for (let i = from; i < list.length; i++) if (list[i]!.scoredUs >= endUs) return i;
   return -1;
 }
 
-/** atStageEnd from stageFinishIndex. */
+/** A truck's stage finish from stageFinishIndex: that crossing; a truck that crossed no more stands on its last. */
 export function stageFinish(car: string, list: readonly CreditedLap[], index: number): AtStageEnd | null {
   const x = index >= 0 ? list[index] : list[list.length - 1];
   return x ? { car, lap: x.lap, us: x.scoredUs } : null;
@@ -85,7 +43,7 @@ export function stageTop10(atLine: readonly AtStageEnd[], rank: ReadonlyMap<stri
 }
 
 /** R-PIT-OPEN-3: when the leader completed stageEnd − 2, for every stage but the last. */
-export function stagePitClosures(stages: readonly number[], chart: LapChart, first: LapLeader = (n) => leaderCompleted(chart, n)): Array<{ stage: number; atUs: number }> {
+export function stagePitClosures(stages: readonly number[], first: LapLeader): Array<{ stage: number; atUs: number }> {
   const out: Array<{ stage: number; atUs: number }> = [];
   stages.forEach((endLap, i) => {
     if (i === stages.length - 1 || endLap - 2 < 1) return;
