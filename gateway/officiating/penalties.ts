@@ -54,6 +54,7 @@ function servedOn(p: AssessedPenalty, v: PitVisit, inp: ServeInputs): number | n
       // R-PEN-1: the full length (entry to exit line), no stop in a box.
       return v.passThrough && v.pitExitUs !== null ? v.pitExitUs : null;
     case 'stop-and-go': {
+      // R-PEN-1: stopped in its own box, released by an official.
       if (!s || s.stopUs === null || s.departureUs === null) return null;
       const stopUs = s.stopUs;
       const departureUs = s.departureUs;
@@ -61,7 +62,7 @@ function servedOn(p: AssessedPenalty, v: PitVisit, inp: ServeInputs): number | n
     }
     case 'laps': {
       if (!s || s.stopUs === null || s.departureUs === null) return null;
-      // Held from when service ends or, without service, from the stop.
+      // R-PEN-1: held from when service ends or, without service, from the stop.
       const from = s.serviceEndUs ?? s.stopUs;
       const held = inp.leaderUs.filter((t) => t > from && t <= s.departureUs!).length;
       return held >= p.penalty.laps ? s.departureUs : null;
