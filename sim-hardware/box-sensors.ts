@@ -19,11 +19,12 @@ import {
   validateVehicle,
   type BoxCall,
   type ExtentsMm,
+  type Footprint,
   type Margins,
   type Pose,
 } from './box-geometry.js';
 import { piecewiseMotion, type MotionSegment, type PathMotion } from './motion.js';
-import { createRng, hashSeed, type Rng } from './random.js';
+import { clampedNormal, createRng, hashSeed, type Rng } from './random.js';
 import { DEFAULT_CREW_LIMIT } from './scenario.js';
 
 // ------------------------------------------------------------------ records
@@ -540,19 +541,34 @@ export function stopTruthOf(stop: StopScenario, profile: BoxSensorProfile = DEFA
 
 const EMPTY_TIRE: ExtentsMm = Object.freeze({ minXMm: 0, maxXMm: 0, minYMm: 0, maxYMm: 0 });
 
-function clampedNormal(rng: Rng): number {
-  const n = rng.normal();
-  return n > BOX_NOISE_CLAMP_SIGMA ? BOX_NOISE_CLAMP_SIGMA : n < -BOX_NOISE_CLAMP_SIGMA ? -BOX_NOISE_CLAMP_SIGMA : n;
+/** The box sensors' noise draw (also the commitment lane's): N(0, 1) clamped to ±BOX_NOISE_CLAMP_SIGMA. */
+export function boxNormal(rng: Rng): number {
+  return clampedNormal(rng, BOX_NOISE_CLAMP_SIGMA);
+}
+
+/** The four tire patches as read, each extent with its own noise (`noise`: 16 draws, 4 per tire); all zero when not over the sensors. */
+export function sensedTires(fp: Footprint, over: boolean, noise: readonly number[]): BoxRecord['tires'] {
+  return fp.tires.map((t, i): ExtentsMm => {
+    if (!over) return { ...EMPTY_TIRE };
+    const e = t.extents;
+    const n = (j: number): number => noise[i * 4 + j]!;
+    return {
+      minXMm: quantiseMm(e.minXMm + n(0)),
+      maxXMm: quantiseMm(e.maxXMm + n(1)),
+      minYMm: quantiseMm(e.minYMm + n(2)),
+      maxYMm: quantiseMm(e.maxYMm + n(3)),
+    };
+  }) as BoxRecord['tires'];
 }
 
 /** One box's reading of one stop at one sample time. */
 function sample(p: Planned, tUs: number, profile: BoxSensorProfile, rng: Rng): BoxRecord {
   // Every draw is made whatever is visible, so a record's noise depends only on (seed, box, sample).
-  const noise = (): number => profile.noiseMm * clampedNormal(rng);
+  const noise = (): number => profile.noiseMm * boxNormal(rng);
   const distanceNoise = noise();
   const foremostNoise = noise();
   const tireNoise = Array.from({ length: 16 }, noise);
-  const speedNoise = profile.speedNoiseMmps * clampedNormal(rng);
+  const speedNoise = profile.speedNoiseMmps * boxNormal(rng);
   const missed = rng.next() < profile.readerMiss;
 
   const { box } = p.stop;
@@ -564,17 +580,7 @@ function sample(p: Planned, tUs: number, profile: BoxSensorProfile, rng: Rng): B
   const approaching = nose <= profile.approachRangeMm && body.minXMm < halfL;
   const readable = body.maxXMm > -halfL - profile.readerRangeMm && body.minXMm < halfL + profile.readerRangeMm;
 
-  const tires = fp.tires.map((t, i): ExtentsMm => {
-    if (!over) return { ...EMPTY_TIRE };
-    const e = t.extents;
-    const n = (j: number): number => tireNoise[i * 4 + j]!;
-    return {
-      minXMm: quantiseMm(e.minXMm + n(0)),
-      maxXMm: quantiseMm(e.maxXMm + n(1)),
-      minYMm: quantiseMm(e.minYMm + n(2)),
-      maxYMm: quantiseMm(e.maxYMm + n(3)),
-    };
-  }) as BoxRecord['tires'];
+  const tires = sensedTires(fp, over, tireNoise);
   return {
     timeUs: tUs,
     transponder: readable && !missed ? p.stop.transponder : 0,

@@ -11,7 +11,7 @@
 
 import type { CommitmentLane, VehicleGeometry } from '../protocol/schema.js';
 import { footprint, quantiseExtents, quantiseMm, validatePose, validateVehicle, type ExtentsMm, type Footprint, type Pose } from './box-geometry.js';
-import { BOX_NOISE_CLAMP_SIGMA, BOX_RECORD_BYTES, DEFAULT_BOX_SENSOR_PROFILE, NO_DISTANCE, validateBoxSensorProfile, writeBoxRecord, type BoxRecord, type BoxSensorProfile } from './box-sensors.js';
+import { BOX_RECORD_BYTES, boxNormal, DEFAULT_BOX_SENSOR_PROFILE, NO_DISTANCE, sensedTires, validateBoxSensorProfile, writeBoxRecord, type BoxRecord, type BoxSensorProfile } from './box-sensors.js';
 import type { PathMotion } from './motion.js';
 import { createRng, hashSeed, type Rng } from './random.js';
 
@@ -155,13 +155,6 @@ export function laneCrossingTruth(lane: CommitmentLane, crossing: LaneCrossing):
   return planCrossing(validateLane(lane), crossing, 'crossing').truth;
 }
 
-function clampedNormal(rng: Rng): number {
-  const n = rng.normal();
-  return n > BOX_NOISE_CLAMP_SIGMA ? BOX_NOISE_CLAMP_SIGMA : n < -BOX_NOISE_CLAMP_SIGMA ? -BOX_NOISE_CLAMP_SIGMA : n;
-}
-
-const EMPTY: ExtentsMm = Object.freeze({ minXMm: 0, maxXMm: 0, minYMm: 0, maxYMm: 0 });
-
 function overLane(fp: Footprint): boolean {
   return fp.body.extents.maxXMm > -LANE_SENSED_MM && fp.body.extents.minXMm < LANE_SENSED_MM;
 }
@@ -169,21 +162,16 @@ function overLane(fp: Footprint): boolean {
 /** One lane record of one vehicle at one sample time. */
 function laneRecord(lane: CommitmentLane, p: PlannedCrossing, tUs: number, profile: BoxSensorProfile, rng: Rng): BoxRecord {
   // Every draw is made whatever is visible, so a record's noise depends only on (seed, lane, sample, vehicle).
-  const noise = (): number => profile.noiseMm * clampedNormal(rng);
+  const noise = (): number => profile.noiseMm * boxNormal(rng);
   const foremostNoise = noise();
   const tireNoise = Array.from({ length: 16 }, noise);
-  const speedNoise = profile.speedNoiseMmps * clampedNormal(rng);
+  const speedNoise = profile.speedNoiseMmps * boxNormal(rng);
   const missed = rng.next() < profile.readerMiss;
   const c = p.crossing;
   const pose: Pose = { xMm: p.centreX(tUs), yMm: c.offsetMm, yawDeg: c.yawDeg };
   const fp = footprint(c.vehicle, pose);
   const over = overLane(fp);
-  const tires = fp.tires.map((t, i): ExtentsMm => {
-    if (!over) return { ...EMPTY };
-    const e = t.extents;
-    const n = (j: number): number => tireNoise[i * 4 + j]!;
-    return { minXMm: quantiseMm(e.minXMm + n(0)), maxXMm: quantiseMm(e.maxXMm + n(1)), minYMm: quantiseMm(e.minYMm + n(2)), maxYMm: quantiseMm(e.maxYMm + n(3)) };
-  }) as BoxRecord['tires'];
+  const tires = sensedTires(fp, over, tireNoise);
   return {
     timeUs: tUs,
     transponder: over && !missed ? c.transponder : 0,

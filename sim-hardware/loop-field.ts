@@ -4,7 +4,7 @@
 // loop-field.md. Deterministic given the seed.
 
 import type { PathMotion } from './motion.js';
-import { createRng, hash32, hashSeed, type Rng } from './random.js';
+import { clampedNormal, createRng, hash32, hashSeed } from './random.js';
 
 export interface LoopLine {
   /** Loop id 0..255 (the decoder's channel). */
@@ -303,11 +303,6 @@ interface Heard {
   lostToCollision: boolean;
 }
 
-function clampedNormal(rng: Rng): number {
-  const n = rng.normal();
-  return n > NOISE_CLAMP_SIGMA ? NOISE_CLAMP_SIGMA : n < -NOISE_CLAMP_SIGMA ? -NOISE_CLAMP_SIGMA : n;
-}
-
 function checkLines(lines: readonly LoopLine[]): void {
   lines.forEach((l, i) => {
     if (!Number.isInteger(l.loop) || l.loop < 0 || l.loop > 255) throw new RangeError(`lines[${i}].loop must be an integer 0..255 (got ${l.loop})`);
@@ -478,9 +473,9 @@ export function loopHits(
             const x = at - linePos[k]!;
             if (x < -Z) break; // lines further on are further away
             if (x > Z || lateral[k - from]! <= 0) continue;
-            const gain = 1 + p.noiseRel * clampedNormal(rng);
-            const extra = p.noiseAbs * clampedNormal(rng);
-            const jitter = p.decoderJitterUs * clampedNormal(rng);
+            const gain = 1 + p.noiseRel * clampedNormal(rng, NOISE_CLAMP_SIGMA);
+            const extra = p.noiseAbs * clampedNormal(rng, NOISE_CLAMP_SIGMA);
+            const jitter = p.decoderJitterUs * clampedNormal(rng, NOISE_CLAMP_SIGMA);
             const kept = rng.next() >= p.dropout;
             const tag = rng.u32();
             const raw = p.nominalPeak * fieldShape(x, tr.heightM, p) * lateral[k - from]! * gain + extra;

@@ -106,3 +106,9 @@ export function createRng(seed: number): Rng {
 
   return { next, normal, int, u32 };
 }
+
+/** A standard normal draw clamped to ±limit (sensor noise never runs away). */
+export function clampedNormal(rng: Rng, limit: number): number {
+  const n = rng.normal();
+  return n > limit ? limit : n < -limit ? -limit : n;
+}
