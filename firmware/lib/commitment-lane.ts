@@ -6,7 +6,7 @@
 
 import { BoxConfigMsg, MAX_LANES, encodeCommitment } from './messages';
 import { addEvent, count, eventWriter, C_TABLE_FULL } from './board';
-import { roundMm, tireField } from './pit-box';
+import { closeCall, roundMm, tireField } from './pit-box';
 
 /** Flag bit 1 of a sample record: a commitment lane's record (its u16 at offset 12 is the lane id). */
 export const FLAG_LANE: u8 = 2;
@@ -74,11 +74,6 @@ export function tireMargin(widthMm: u32, rec: usize, tire: i32): f64 {
  */
 export function marginOnLine(x0: f64, m0: f64, x1: f64, m1: f64): f64 {
   return m0 + (-x0 / (x1 - x0)) * (m1 - m0);
-}
-
-/** A crossing's smallest margin is a close call when within the lane's uncertainty (R-PEN-3). */
-export function laneCloseCall(smallest: f64, uncertaintyMm: u32): bool {
-  return Math.abs(smallest) <= <f64>uncertaintyMm;
 }
 
 @inline function fAt(base: usize, i: i32): f64 {
@@ -215,7 +210,7 @@ function emit(lane: i32, s: i32): void {
     t,
     inside,
     roundMm(smallest, inside),
-    laneCloseCall(smallest, lane_.uncertaintyMm),
+    closeCall(smallest, lane_.uncertaintyMm),
     roundMm(fAt(atLine, b), fAt(atLine, b) > 0),
     roundMm(fAt(atLine, b + 1), fAt(atLine, b + 1) > 0),
     roundMm(fAt(atLine, b + 2), fAt(atLine, b + 2) > 0),

@@ -122,7 +122,6 @@ function verdict(slot: i32, t: u64, phase: u32, m: usize): void {
   const clause = decidingClause(m);
   const deciding = load<f64>(m + (<usize>clause << 3));
   const inBox = deciding > 0; // touching a line is out: only a positive margin is in
-  const close = Math.abs(deciding) <= <f64>cfg.uncertaintyMm;
   encodeBoxVerdict(
     eventWriter(),
     cfg.boxes[slot].number,
@@ -131,7 +130,7 @@ function verdict(slot: i32, t: u64, phase: u32, m: usize): void {
     inBox,
     <u32>(clause + 1),
     roundMm(deciding, inBox),
-    close,
+    closeCall(deciding, cfg.uncertaintyMm),
     phase,
     roundMm(load<f64>(m), load<f64>(m) > 0),
     roundMm(load<f64>(m + 8), load<f64>(m + 8) > 0),
@@ -139,6 +138,11 @@ function verdict(slot: i32, t: u64, phase: u32, m: usize): void {
     roundMm(load<f64>(m + 24), load<f64>(m + 24) > 0),
   );
   addEvent();
+}
+
+/** A deciding margin within the sensors' uncertainty, either side of the line, is a close call (R-PEN-3). */
+export function closeCall(marginMm: f64, uncertaintyMm: u32): bool {
+  return Math.abs(marginMm) <= <f64>uncertaintyMm;
 }
 
 /** Whole mm, keeping the sign of the decision: an in margin never reads 0, an out one never reads 1. */

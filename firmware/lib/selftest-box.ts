@@ -4,8 +4,8 @@
 // boundary line (out), a crossing between two readings and a close call.
 
 import { LOG_ERROR, logText } from './abi';
-import { decidingClause, recordMargins } from './pit-box';
-import { laneCloseCall, marginOnLine, tireCentreX, tireMargin } from './commitment-lane';
+import { closeCall, decidingClause, recordMargins } from './pit-box';
+import { marginOnLine, tireCentreX, tireMargin } from './commitment-lane';
 
 const REC = memory.data(64);
 const M = memory.data(32);
@@ -102,7 +102,7 @@ function laneSelftest(): i32 {
     logText(LOG_ERROR, 'selftest: a tire margin on the line between two readings');
   }
   // Close calls: within the uncertainty either side of the line, not beyond it.
-  if (!laneCloseCall(10, 10) || !laneCloseCall(-10, 10) || !laneCloseCall(0, 10) || laneCloseCall(10.5, 10) || laneCloseCall(-11, 10)) {
+  if (!closeCall(10, 10) || !closeCall(-10, 10) || !closeCall(0, 10) || closeCall(10.5, 10) || closeCall(-11, 10)) {
     failures++;
     logText(LOG_ERROR, 'selftest: lane close calls');
   }
