@@ -13,7 +13,7 @@ import { decode } from '../protocol/codec.js';
 import type { Envelope } from '../protocol/schema.js';
 import { validateSetup, type EventSetup, type SetupEntry } from './event-setup.js';
 import type { BoardEntry, FlagName, LogEntry } from './log-entry.js';
-import { cautionsOf, emptyResults, inferredOf, resultsDocument, type Results, type ResultsCaution, type ResultsInferred } from './results.js';
+import { cautionsOf, emptyResults, inferredOf, resultsDocument, seconds, type Results, type ResultsCaution, type ResultsInferred } from './results.js';
 import { classify, marginOfVictoryUs, positionsKey, type Classified, type PositionsKey } from './scoring/classification.js';
 import { BoardClocks, type ClockChange, type ClockReply, type TimeCheck } from './scoring/clock.js';
 import { CrossingTrack, type LineCrossing } from './scoring/crossings.js';
@@ -484,8 +484,6 @@ function officiatingSnapshot(o: Officiating, d: Derived): OfficiatingSnapshot {
     damaged: o.damaged,
   };
 }
-
-const seconds = (us: number): number => Math.round(us) / 1e6;
 
 /** Each credited-lap list's fastest lap over its first laps, kept (a list is replaced, never changed, when its laps change). */
 const bestLaps = new WeakMap<readonly CreditedLap[], { upTo: number; bestUs: number }>();
