@@ -200,10 +200,6 @@ function boardTimeOf(e: PitEvent): number {
   return e.kind === 'segment-speed' ? e.exitUs : e.timeUs;
 }
 
-function transponderOf(e: PitEvent): number {
-  return e.transponder;
-}
-
 /** The state of pit road at an instant (the last call at or before it); closed before any call. */
 export function pitRoadOpenAt(calls: readonly PitRoadCall[], atUs: number): boolean {
   let open = false;
@@ -227,8 +223,8 @@ export function pitVisits(inp: TimelineInputs): Map<string, PitVisit[]> {
   const perCar = new Map<string, Placed[]>();
   for (const f of inp.events) {
     const e = f.event;
-    let entry = byTransponder.get(transponderOf(e));
-    if (!entry && transponderOf(e) === 0 && 'box' in e && e.kind !== 'box-transit') entry = byBox.get(e.box);
+    let entry = byTransponder.get(e.transponder);
+    if (!entry && e.transponder === 0 && 'box' in e && e.kind !== 'box-transit') entry = byBox.get(e.box);
     if (!entry) continue;
     const boardUs = boardTimeOf(e);
     const list = perCar.get(entry.car) ?? [];
