@@ -5,7 +5,7 @@
 // order as the leaders complete laps. How it moves, and the contracts it keeps
 // (lapTimes, gridGapS), are in race.md.
 import { judgeBox, type Margins } from './box-geometry.js';
-import { BOX_UNCERTAINTY_MM, boxDef, pitSegments, pitStartFinish, type Track, type TrackBox } from './track.js';
+import { BOX_UNCERTAINTY_MM, boxDef, pitRoadSpansLine, pitSegments, pitStartFinish, type Track, type TrackBox } from './track.js';
 import { Course, timedStretch } from './course.js';
 import type { PathMotion } from './motion.js';
 import { boxClash, boxVisits, describeClash, standsOver } from './box-visits.js';
@@ -180,7 +180,7 @@ export function planRace(scenario: Scenario, track: Track): RacePlan {
   const toleranceMph = scenario.event?.pitSpeedToleranceMph ?? track.pitRoad.toleranceMph;
   const segments = pitSegments(track);
   const pitSf = pitStartFinish(track);
-  const spans = track.pitRoad.entryM > track.pitRoad.exitM;
+  const spans = pitRoadSpansLine(track);
   if (spans && !pitSf) throw new RacePlanError('track', `${track.id}: pit road passes the start/finish line but has no start/finish loop on it`);
   const commitment = track.loops.find((l) => l.role === 'commitment')!;
   const trackLoops = track.loops.filter((l) => l.path === 'track').map((l) => l.positionM);

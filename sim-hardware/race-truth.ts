@@ -8,7 +8,7 @@ import { commitmentTruth } from './lane-visits.js';
 import { PIT_RULES, visitViolations, type PitViolation } from './pit-violations.js';
 import { pitRoadOpenAt, type CarPlan, type PlannedStop, type RacePlan } from './race-plan.js';
 import { DEFAULT_CREW, type Fault } from './scenario.js';
-import { pitSegments } from './track.js';
+import { pitRoadSpansLine, pitSegments, pitStartFinish } from './track.js';
 import { qualifyingTruth, qualifyingTruthJson } from './qualifying-truth.js';
 
 export const TRUTH_FORMAT = 'pitwall-truth/1';
@@ -34,6 +34,8 @@ export function raceCrossings(plan: RacePlan): TrueCrossing[] {
   const sf = new Set(track.loops.filter((l) => l.role === 'start-finish').map((l) => l.id));
   const out: TrueCrossing[] = [];
   const within = (t: number) => t >= plan.startUs && t < plan.endUs;
+  const sfAt = pitStartFinish(track)?.positionM ?? Infinity;
+  const spans = pitRoadSpansLine(track);
   for (const car of plan.cars) {
     const off = car.entry.noseOffsetM;
     const base = { car: car.entry.car, transponder: car.entry.transponder, missed: false };
@@ -47,8 +49,6 @@ export function raceCrossings(plan: RacePlan): TrueCrossing[] {
       }
     }
     for (const s of car.stops) {
-      const sfAt = track.loops.find((l) => l.path === 'pit' && l.role === 'start-finish')?.positionM ?? Infinity;
-      const spans = track.pitRoad.entryM > track.pitRoad.exitM;
       for (const l of track.loops) {
         if (l.path !== 'pit') continue;
         const transponderUs = s.motion.timeAt(l.positionM + off);
@@ -121,7 +121,7 @@ export function buildTruth(inp: TruthInputs): Record<string, unknown> {
   const lineOf = new Map(track.loops.map((l) => [l.id, l]));
   const over = plan.limitMph + plan.toleranceMph;
   const carOf = new Map(plan.cars.map((c) => [c.entry.car, c]));
-  const spans = track.pitRoad.entryM > track.pitRoad.exitM;
+  const spans = pitRoadSpansLine(track);
   const laps = plan.cars.flatMap((car) => lapsOf(car, spans));
   const pitOut = track.loops.find((l) => l.role === 'pit-out')!;
   const timed: TimedViolation[] = [];

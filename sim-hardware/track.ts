@@ -405,6 +405,11 @@ function fmt(m: number): string {
 }
 
 /** The start/finish line on pit road, where pit road runs past the start/finish line. */
+/** Pit road runs past the start/finish line: its entry lies after its exit along the lap. */
+export function pitRoadSpansLine(track: Track): boolean {
+  return track.pitRoad.entryM > track.pitRoad.exitM;
+}
+
 export function pitStartFinish(track: Track): TrackLoop | undefined {
   return track.loops.find((l) => l.role === 'start-finish' && l.path === 'pit');
 }
