@@ -27,7 +27,6 @@ import { stageFinish, stageFinishIndex, stagePitClosures, stageTop10, type AtSta
 import { TrackMap } from './scoring/track-map.js';
 import { officiate, type DamageMark, type Decision, type Officiating } from './officiating/officiating.js';
 import { PIT_EVENT_KINDS, type FiledPitEvent, type PitEvent, type PitVisit } from './officiating/pit-visits.js';
-import type { Adjustment } from './scoring/classification.js';
 import type { DamagedVehicleClock } from './officiating/damaged-vehicle.js';
 import { qualifying, timingLines, type Qualifying, type RoundCall } from './qualifying/qualifying.js';
 
@@ -226,7 +225,6 @@ export class RaceState {
         return;
       case 'qualifying-round':
         this.roundCalls.push({ atUs: entry.atUs, seq: entry.seq, call: a.call, round: a.round });
-        this.derived = null;
         return;
       case 'time-check': {
         const key = `${a.board}#${a.command}`;
@@ -405,7 +403,7 @@ export class RaceState {
     this.pitChanged = false;
     const settled = d.settle();
     const officiating = this.officiate(d, settled);
-    const adjust = adjustments(officiating);
+    const adjust = officiating.adjustments;
     const classified = adjust.size === 0 ? settled.classified : classify(settled.setup.field, settled.chart, settled.leaders, (car) => d.positionsKeyOf(car), adjust);
     this.derived = { ...settled, classified, officiating, qualifying: this.qualify(d, settled.setup) };
     return this.derived;
@@ -456,12 +454,6 @@ export class RaceState {
     this.officiatingCache = { key, value };
     return value;
   }
-}
-
-function adjustments(o: Officiating): Map<string, Adjustment> {
-  const out = new Map<string, Adjustment>();
-  for (const [car, a] of o.adjustments) out.set(car, { ...a });
-  return out;
 }
 
 function officiatingSnapshot(o: Officiating, d: Derived): OfficiatingSnapshot {
@@ -674,7 +666,6 @@ class Derivation {
   private readonly points = new Map<string, Passing[]>();
   private readonly table: LapTable;
   private readonly keys = new Map<string, PositionsKey>();
-  private readonly cars: string[];
   private readonly rank: Map<string, number>;
   private flags: FlagCall[] = [];
   private pitCalls: PitRoadCall[] = [];
@@ -693,8 +684,8 @@ class Derivation {
     private readonly clocks: BoardClocks,
   ) {
     this.map = new TrackMap(setup);
-    this.cars = setup.field.map((e) => e.car);
-    this.rank = new Map(this.cars.map((c, i) => [c, i]));
+    const cars = setup.field.map((e) => e.car);
+    this.rank = new Map(cars.map((c, i) => [c, i]));
     this.trucks = setup.field.map((entry) => ({
       entry,
       list: [],
@@ -716,7 +707,7 @@ class Derivation {
       this.points.set(t.entry.car, t.points);
       this.changed.add(t);
     }
-    this.table = new LapTable(this.cars);
+    this.table = new LapTable(cars);
   }
 
   /** A passing as filed (the board's clock); one not of a truck in the field or a loop on the map counts for nothing. */
@@ -953,7 +944,7 @@ class Derivation {
     for (const car of this.table.moved) this.keys.set(car, positionsKey(this.table.leaders.positions.get(car)));
     this.table.moved.clear();
     const leaders = this.table.leaders;
-    const classified = classify(setup.field, chart, leaders, (car) => this.keys.get(car) ?? positionsKey(undefined));
+    const classified = classify(setup.field, chart, leaders, (car) => this.positionsKeyOf(car));
 
     const stages = this.stages(classified);
     const freezes = this.freezes();
