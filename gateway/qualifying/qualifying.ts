@@ -112,6 +112,13 @@ export function qualifying(input: QualifyingInput): Qualifying {
     input.lines,
   );
   const clocks = roundClocks(format, input.calls);
+  // A placing's time as shown, after its place (keys in this order).
+  const timed = (p: Placing): Pick<QualifyingOrderRow, 'timeS' | 'mph' | 'postedUs' | 'ownerPoints'> => ({
+    timeS: p.timeUs === null ? null : seconds(p.timeUs),
+    mph: p.timeUs === null ? null : mphOf(trackLengthM, p.timeUs),
+    postedUs: p.postedUs,
+    ownerPoints: p.ownerPoints,
+  });
 
   const rounds: QualifyingRound[] = [];
   const orders: Placing[][] = [];
@@ -149,15 +156,7 @@ export function qualifying(input: QualifyingInput): Qualifying {
         inferred: l.inferred,
         why: l.why,
       })),
-      order: order.map((p) => ({
-        pos: p.pos,
-        car: p.car,
-        driver: p.driver,
-        timeS: p.timeUs === null ? null : seconds(p.timeUs),
-        mph: p.timeUs === null ? null : mphOf(trackLengthM, p.timeUs),
-        postedUs: p.postedUs,
-        ownerPoints: p.ownerPoints,
-      })),
+      order: order.map((p) => ({ pos: p.pos, car: p.car, driver: p.driver, ...timed(p) })),
     });
     // Who goes on is known once this round has begun (provisional while it runs).
     entered = k.startUs !== null && f.advance !== undefined ? advancing(order, f.advance) : new Set();
@@ -168,15 +167,6 @@ export function qualifying(input: QualifyingInput): Qualifying {
   return {
     current: begun === 0 ? null : begun,
     rounds,
-    order: overall.map((p) => ({
-      pos: p.pos,
-      car: p.car,
-      driver: p.driver,
-      round: p.round,
-      timeS: p.timeUs === null ? null : seconds(p.timeUs),
-      mph: p.timeUs === null ? null : mphOf(trackLengthM, p.timeUs),
-      postedUs: p.postedUs,
-      ownerPoints: p.ownerPoints,
-    })),
+    order: overall.map((p) => ({ pos: p.pos, car: p.car, driver: p.driver, round: p.round, ...timed(p) })),
   };
 }
