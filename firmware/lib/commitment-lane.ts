@@ -209,12 +209,12 @@ function emit(lane: i32, s: i32): void {
     load<u32>(slotTx + (<usize>s << 2)),
     t,
     inside,
-    roundMm(smallest, inside),
+    roundMm(smallest),
     closeCall(smallest, lane_.uncertaintyMm),
-    roundMm(fAt(atLine, b), fAt(atLine, b) > 0),
-    roundMm(fAt(atLine, b + 1), fAt(atLine, b + 1) > 0),
-    roundMm(fAt(atLine, b + 2), fAt(atLine, b + 2) > 0),
-    roundMm(fAt(atLine, b + 3), fAt(atLine, b + 3) > 0),
+    roundMm(fAt(atLine, b)),
+    roundMm(fAt(atLine, b + 1)),
+    roundMm(fAt(atLine, b + 2)),
+    roundMm(fAt(atLine, b + 3)),
   );
   addEvent();
 }

@@ -129,13 +129,13 @@ function verdict(slot: i32, t: u64, phase: u32, m: usize): void {
     t,
     inBox,
     <u32>(clause + 1),
-    roundMm(deciding, inBox),
+    roundMm(deciding),
     closeCall(deciding, cfg.uncertaintyMm),
     phase,
-    roundMm(load<f64>(m), load<f64>(m) > 0),
-    roundMm(load<f64>(m + 8), load<f64>(m + 8) > 0),
-    roundMm(load<f64>(m + 16), load<f64>(m + 16) > 0),
-    roundMm(load<f64>(m + 24), load<f64>(m + 24) > 0),
+    roundMm(load<f64>(m)),
+    roundMm(load<f64>(m + 8)),
+    roundMm(load<f64>(m + 16)),
+    roundMm(load<f64>(m + 24)),
   );
   addEvent();
 }
@@ -145,12 +145,14 @@ export function closeCall(marginMm: f64, uncertaintyMm: u32): bool {
   return Math.abs(marginMm) <= <f64>uncertaintyMm;
 }
 
-/** Whole mm, keeping the sign of the decision: an in margin never reads 0, an out one never reads 1. */
-export function roundMm(v: f64, inside: bool): i32 {
-  let r = <i32>Math.round(v);
-  if (inside && r <= 0) r = 1;
-  if (!inside && r > 0) r = 0;
-  return r;
+/**
+ * Whole mm, keeping the side of the decision (> 0 inside): an inside margin never
+ * reads 0, an out one never reads 1.
+ */
+export function roundMm(v: f64): i32 {
+  const r = <i32>Math.round(v);
+  if (v > 0) return r <= 0 ? 1 : r;
+  return r > 0 ? 0 : r;
 }
 
 function moment(kind: u32, slot: i32, t: u64): void {
