@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { repoPath } from '../protocol/repo-root.js';
-import type { Action } from './log-entry.js';
+import { FLAG_NAMES, ROUND_CALLS, type Action, type FlagName } from './log-entry.js';
 
 /** One message of the live feed (WebSocket, and the live MQTT topics). */
 export type LiveMessage = { type: 'event'; event: Record<string, unknown> } | { type: 'state'; state: unknown } | { type: 'action'; action: Action; atUs: number };
@@ -41,7 +41,6 @@ export class ApiError extends Error {
 }
 
 const MAX_BODY = 1 << 20;
-const FLAGS = ['green', 'yellow', 'red', 'white', 'checkered'] as const;
 
 export interface ApiServer {
   port: number;
@@ -201,8 +200,8 @@ async function handle(backend: ApiBackend, req: IncomingMessage, res: ServerResp
     case 'POST /api/flag': {
       // `?? {}`: a JSON null body is a bad request (400), not a TypeError (500).
       const b = ((await body(req)) ?? {}) as { flag?: unknown };
-      if (!FLAGS.includes(b.flag as (typeof FLAGS)[number])) throw new ApiError(400, `flag must be one of ${FLAGS.join(', ')}`);
-      backend.raceControl({ action: 'flag', flag: b.flag as (typeof FLAGS)[number] });
+      if (!FLAG_NAMES.includes(b.flag as FlagName)) throw new ApiError(400, `flag must be one of ${FLAG_NAMES.join(', ')}`);
+      backend.raceControl({ action: 'flag', flag: b.flag as FlagName });
       return send(res, 200, { ok: true });
     }
     case 'POST /api/pit-road': {
@@ -237,9 +236,8 @@ async function handle(backend: ApiBackend, req: IncomingMessage, res: ServerResp
       const b = object(await body(req));
       const round = b.round;
       if (typeof round !== 'number' || !Number.isInteger(round) || round < 1 || round > 10) fail('round must be a whole number from 1 to 10');
-      const calls = ['start', 'red', 'green', 'end'] as const;
-      if (!calls.includes(b.call as (typeof calls)[number])) fail(`call must be one of ${calls.join(', ')}`);
-      backend.raceControl({ action: 'qualifying-round', round: round as number, call: b.call as (typeof calls)[number] });
+      if (!ROUND_CALLS.includes(b.call as (typeof ROUND_CALLS)[number])) fail(`call must be one of ${ROUND_CALLS.join(', ')}`);
+      backend.raceControl({ action: 'qualifying-round', round: round as number, call: b.call as (typeof ROUND_CALLS)[number] });
       return send(res, 200, { ok: true });
     }
     default:

@@ -24,7 +24,7 @@ import { CHANNEL_MESSAGE, isValidBoardId, isValidSiteId, parseTopic, type Parsed
 import { SeqRanges } from './boards.js';
 import { validateSetup } from './event-setup.js';
 import { QUARANTINE_REASONS, type EventLog, type QuarantineReason } from './event-log.js';
-import type { Action, ActionEntry, BoardEntry, FlagName, LogEntry } from './log-entry.js';
+import { FLAG_NAMES, ROUND_CALLS, type Action, type ActionEntry, type BoardEntry, type LogEntry } from './log-entry.js';
 
 export type IngestResult = 'accepted' | 'quarantined';
 
@@ -44,7 +44,6 @@ export class ActionError extends Error {
 
 type BoardChannel = BoardEntry['channel'];
 const BOARD_CHANNELS: readonly BoardChannel[] = ['birth', 'evt', 'death'];
-const FLAG_NAMES: readonly FlagName[] = ['green', 'yellow', 'red', 'white', 'checkered'];
 const U32_MAX = 0xffffffff;
 
 class Refused {
@@ -271,8 +270,7 @@ export function checkAction(a: Action): Action {
     case 'release':
       return { action: 'release', car: text(a.car, 'car'), who: text(a.who, 'who') };
     case 'qualifying-round': {
-      const calls = ['start', 'red', 'green', 'end'] as const;
-      if (!calls.includes(a.call)) fail(`call must be one of ${calls.join(', ')}`);
+      if (!ROUND_CALLS.includes(a.call)) fail(`call must be one of ${ROUND_CALLS.join(', ')}`);
       const round = uint(a.round, 'round', 100);
       if (round < 1) fail('round must be 1 or more');
       return { action: 'qualifying-round', round, call: a.call };

@@ -33,7 +33,11 @@ export interface ActionEntry {
 
 export type LogEntry = BoardEntry | ActionEntry;
 
-export type FlagName = 'green' | 'yellow' | 'red' | 'white' | 'checkered';
+export const FLAG_NAMES = ['green', 'yellow', 'red', 'white', 'checkered'] as const;
+export type FlagName = (typeof FLAG_NAMES)[number];
+
+/** A qualifying round's clock calls (R-QUAL-3/4). */
+export const ROUND_CALLS = ['start', 'red', 'green', 'end'] as const;
 
 /**
  * What race control does (through the API) and what the gateway does on its own
@@ -51,7 +55,7 @@ export type Action =
   /** R-PEN-1 stop-and-go: an official releases the vehicle from its box. */
   | { action: 'release'; car: string; who: string }
   /** R-QUAL-3/4: a qualifying round's clock: start, red (stopped), green (resumed), end. */
-  | { action: 'qualifying-round'; round: number; call: 'start' | 'red' | 'green' | 'end' };
+  | { action: 'qualifying-round'; round: number; call: (typeof ROUND_CALLS)[number] };
 
 export function encodeAction(a: Action): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(a));
