@@ -3,6 +3,7 @@
 // A pure function of its input: the same input, in any order of calls and crossings,
 // gives the same document, with keys in one fixed order, times in whole µs and speeds to
 // 0.001 mph. Format and rules in QUALIFYING.md.
+import { seconds } from '../results.js';
 import type { QualifyingFormat } from './qualifying-format.js';
 import { advancing, bestTimes, overallOrder, rankRound, type Placing, type QualifyingEntry } from './qualifying-order.js';
 import { elapsedUs, isRunning, roundClocks, type RoundCall } from './round-clock.js';
@@ -98,8 +99,6 @@ const MPS_PER_MPH = 0.44704;
 export function mphOf(trackLengthM: number, timeUs: number): number {
   return Math.round((trackLengthM / (timeUs / 1e6) / MPS_PER_MPH) * 1000) / 1000;
 }
-
-const seconds = (us: number): number => Math.round(us) / 1e6;
 
 export function qualifying(input: QualifyingInput): Qualifying {
   const { format, field, trackLengthM } = input;
