@@ -324,10 +324,6 @@ export class EventLog {
     if (lost) throw lost.error;
   }
 
-  get inTransaction(): boolean {
-    return this.db.inTransaction;
-  }
-
   /** Writes entries in one transaction (all or none); returns their sequence numbers in order. */
   appendMany(entries: readonly NewLogEntry[]): number[] {
     if (entries.length === 0) return [];
