@@ -7,15 +7,16 @@
 import { BoxConfigMsg, MAX_LANES, encodeCommitment } from './messages';
 import { addEvent, count, eventWriter, C_TABLE_FULL } from './board';
 import { closeCall, roundMm, tireField } from './pit-box';
+import { f64at, setF64, setU32, setU64, u32at, u64at } from './tables';
 
 /** Flag bit 1 of a sample record: a commitment lane's record (its u16 at offset 12 is the lane id). */
 export const FLAG_LANE: u8 = 2;
 /** Flag bit 0: the vehicle is over the lane's sensors (tire fields valid); clear: it has left. */
 const FLAG_OVER: u8 = 1;
 /** Vehicles followed at once per lane. */
-export const LANE_VEHICLES: i32 = 4;
+const LANE_VEHICLES: i32 = 4;
 /** A vehicle with no record for this long (its "left" record lost) gives its slot up to a new one (µs). */
-export const LANE_STALE_US: u64 = 2_000_000;
+const LANE_STALE_US: u64 = 2_000_000;
 
 const SLOTS: i32 = <i32>MAX_LANES * LANE_VEHICLES;
 
@@ -76,13 +77,6 @@ export function marginOnLine(x0: f64, m0: f64, x1: f64, m1: f64): f64 {
   return m0 + (-x0 / (x1 - x0)) * (m1 - m0);
 }
 
-@inline function fAt(base: usize, i: i32): f64 {
-  return load<f64>(base + (<usize>i << 3));
-}
-@inline function setF(base: usize, i: i32, v: f64): void {
-  store<f64>(base + (<usize>i << 3), v);
-}
-
 function findVehicle(lane: i32, number: u8): i32 {
   for (let k = 0; k < LANE_VEHICLES; k++) {
     const s = lane * LANE_VEHICLES + k;
@@ -97,8 +91,8 @@ function freeSlot(lane: i32, t: u64): i32 {
   for (let k = 0; k < LANE_VEHICLES; k++) {
     const s = lane * LANE_VEHICLES + k;
     if (load<u8>(inUse + <usize>s) == 0) return s;
-    const last = load<u64>(lastT + (<usize>s << 3));
-    if (t > last && t - last > LANE_STALE_US && (stale < 0 || last < load<u64>(lastT + (<usize>stale << 3)))) stale = s;
+    const last = u64at(lastT, s);
+    if (t > last && t - last > LANE_STALE_US && (stale < 0 || last < u64at(lastT, stale))) stale = s;
   }
   if (stale >= 0) close(lane, stale);
   return stale;
@@ -148,15 +142,15 @@ export function laneSample(lane: i32, rec: usize): void {
     store<u8>(vehicle + <usize>s, number);
     store<u8>(havePrev + <usize>s, 0);
     store<u8>(crossed + <usize>s, 0);
-    store<u32>(slotTx + (<usize>s << 2), 0);
+    setU32(slotTx, s, 0);
   }
-  store<u64>(lastT + (<usize>s << 3), t);
+  setU64(lastT, s, t);
   if (load<u8>(done + <usize>s) != 0) return;
-  if (tx != 0) store<u32>(slotTx + (<usize>s << 2), tx);
+  if (tx != 0) setU32(slotTx, s, tx);
 
   const width = cfg.lanes[lane].widthMm;
   const first = load<u8>(havePrev + <usize>s) == 0;
-  const t0 = load<u64>(prevT + (<usize>s << 3));
+  const t0 = u64at(prevT, s);
   let mask = <u32>load<u8>(crossed + <usize>s);
   for (let k = 0; k < 4; k++) {
     const i = s * 4 + k;
@@ -164,21 +158,21 @@ export function laneSample(lane: i32, rec: usize): void {
     const m = tireMargin(width, rec, k);
     // A tire crosses when seen before the line and then on or past it (first seen past it: not seen crossing).
     if ((mask & (<u32>1 << k)) == 0 && !first) {
-      if (fAt(prevX, i) < 0 && x >= 0) {
+      if (f64at(prevX, i) < 0 && x >= 0) {
         // Between the two readings: where the patch centre was on the line.
-        const x0 = fAt(prevX, i);
+        const x0 = f64at(prevX, i);
         const f = -x0 / (x - x0);
-        setF(atLine, i, marginOnLine(x0, fAt(prevM, i), x, m));
-        store<u64>(atLineT + (<usize>i << 3), t0 + <u64>Math.round(f * <f64>(t - t0)));
+        setF64(atLine, i, marginOnLine(x0, f64at(prevM, i), x, m));
+        setU64(atLineT, i, t0 + <u64>Math.round(f * <f64>(t - t0)));
         mask |= <u32>1 << k;
       }
     }
-    setF(prevX, i, x);
-    setF(prevM, i, m);
+    setF64(prevX, i, x);
+    setF64(prevM, i, m);
   }
   store<u8>(crossed + <usize>s, <u8>mask);
   store<u8>(havePrev + <usize>s, 1);
-  store<u64>(prevT + (<usize>s << 3), t);
+  setU64(prevT, s, t);
   if (mask == 15) emit(lane, s);
 }
 
@@ -192,29 +186,29 @@ function emit(lane: i32, s: i32): void {
   let smallest: f64 = Infinity;
   for (let k = 0; k < 4; k++) {
     const i = s * 4 + k;
-    if ((mask & (<u32>1 << k)) == 0) setF(atLine, i, fAt(prevM, i));
-    const m = fAt(atLine, i);
+    if ((mask & (<u32>1 << k)) == 0) setF64(atLine, i, f64at(prevM, i));
+    const m = f64at(atLine, i);
     if (m < smallest) smallest = m;
   }
   // The front tires on the line: the mean of their two moments.
   const b = s * 4;
-  const ta = load<u64>(atLineT + (<usize>b << 3));
-  const tb = load<u64>(atLineT + (<usize>(b + 1) << 3));
+  const ta = u64at(atLineT, b);
+  const tb = u64at(atLineT, b + 1);
   const t: u64 = ta < tb ? ta + (tb - ta) / 2 : tb + (ta - tb) / 2;
   const inside = smallest > 0; // touching a line is out: only a positive margin is inside
   const lane_ = cfg.lanes[lane];
   encodeCommitment(
     eventWriter(),
     lane_.id,
-    load<u32>(slotTx + (<usize>s << 2)),
+    u32at(slotTx, s),
     t,
     inside,
     roundMm(smallest),
     closeCall(smallest, lane_.uncertaintyMm),
-    roundMm(fAt(atLine, b)),
-    roundMm(fAt(atLine, b + 1)),
-    roundMm(fAt(atLine, b + 2)),
-    roundMm(fAt(atLine, b + 3)),
+    roundMm(f64at(atLine, b)),
+    roundMm(f64at(atLine, b + 1)),
+    roundMm(f64at(atLine, b + 2)),
+    roundMm(f64at(atLine, b + 3)),
   );
   addEvent();
 }
