@@ -41,3 +41,18 @@ export function isBrokerUrl(value: string): boolean {
     return false;
   }
 }
+
+/** An AbortSignal that Ctrl-C (SIGINT) or SIGTERM aborts, until `off()`. */
+export function stopOnSignals(): { signal: AbortSignal; off(): void } {
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    signal: stop.signal,
+    off() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}

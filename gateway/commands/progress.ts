@@ -1,5 +1,14 @@
 // A progress bar on standard error for long runs: redrawn in place on a terminal,
 // a plain line every tenth of the way otherwise (logs, CI).
+import type { RacePlan } from '../../sim-hardware/race-plan.js';
+
+/** How far a planned race has run at `simUs` (0..1), and the leader's lap as "lap n/laps". */
+export function raceProgress(plan: RacePlan, simUs: number): { fraction: number; lap: string } {
+  const lead = plan.leaderUs.findIndex((t) => t > simUs);
+  const lap = lead < 0 ? plan.scenario.laps : Math.max(0, lead - 1);
+  return { fraction: (simUs - plan.startUs) / (plan.endUs - plan.startUs), lap: `lap ${lap}/${plan.scenario.laps}` };
+}
+
 export class ProgressBar {
   private lastTenth = -1;
   private lastDraw = 0;

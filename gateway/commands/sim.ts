@@ -13,8 +13,8 @@ import { loadTrack, TrackError } from '../../sim-hardware/track.js';
 import { CredentialsError, loadCredentials, type Credentials } from '../../sim-hardware/credentials.js';
 import { RacePlanError } from '../../sim-hardware/race-plan.js';
 import { isValidSiteId } from '../../protocol/topics.js';
-import { CliError, isBrokerUrl, parseOptions, type Subcommand } from './cli-support.js';
-import { ProgressBar } from './progress.js';
+import { CliError, isBrokerUrl, parseOptions, stopOnSignals, type Subcommand } from './cli-support.js';
+import { ProgressBar, raceProgress } from './progress.js';
 
 export const simCommand: Subcommand = {
   name: 'sim',
@@ -101,10 +101,7 @@ Exit codes: 0 done, 2 bad options or a bad scenario (the message names the field
     const bar = values.quiet ? undefined : new ProgressBar('race');
     if (values['publish-times'] && (!values.broker || boards !== 'in-process')) throw new CliError('--publish-times needs --broker and boards in-process');
     const publishTimes: string[] = [];
-    const stop = new AbortController();
-    const onSignal = (): void => stop.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const stop = stopOnSignals();
     const wallStart = performance.now();
     try {
       const simOpts = {
@@ -125,10 +122,9 @@ Exit codes: 0 done, 2 bad options or a bad scenario (the message names the field
           : undefined,
         onProgress: (simUs, plan) => {
           if (!bar) return;
-          const lead = plan.leaderUs.findIndex((t) => t > simUs);
-          const lap = lead < 0 ? plan.scenario.laps : Math.max(0, lead - 1);
+          const p = raceProgress(plan, simUs);
           const factor = simUs > plan.startUs ? (simUs - plan.startUs) / 1000 / (performance.now() - wallStart) : 0;
-          bar.update((simUs - plan.startUs) / (plan.endUs - plan.startUs), `lap ${lap}/${plan.scenario.laps}, ${factor.toFixed(0)}× real time`);
+          bar.update(p.fraction, `${p.lap}, ${factor.toFixed(0)}× real time`);
         },
         log: (level, text) => {
           if (level === 'warning' || level === 'error') console.error(`pitwall sim: ${level}: ${text}`);
@@ -167,8 +163,7 @@ Exit codes: 0 done, 2 bad options or a bad scenario (the message names the field
       if (err instanceof ScenarioError || err instanceof TrackError || err instanceof RacePlanError) throw new CliError(err.message);
       throw err;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      stop.off();
       if (values['publish-times']) writeFileSync(values['publish-times'], publishTimes.join('\n') + '\n');
       await embedded?.close();
     }

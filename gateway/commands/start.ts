@@ -8,8 +8,8 @@ import { repoPath } from '../../protocol/repo-root.js';
 import { isValidSiteId } from '../../protocol/topics.js';
 import { startEmbeddedBroker } from '../broker.js';
 import { simulateWithGateway } from './sim-gateway.js';
-import { CliError, intOption, parseOptions, type Subcommand } from './cli-support.js';
-import { ProgressBar } from './progress.js';
+import { CliError, intOption, parseOptions, stopOnSignals, type Subcommand } from './cli-support.js';
+import { ProgressBar, raceProgress } from './progress.js';
 
 export const startCommand: Subcommand = {
   name: 'start',
@@ -48,10 +48,7 @@ Options:
     const db = values.db ?? join(mkdtempSync(join(tmpdir(), 'pitwall-demo-')), 'events.db');
 
     const broker = await startEmbeddedBroker({ port: port ?? 1883, fallbackToFreePort: port === undefined });
-    const stop = new AbortController();
-    const onSignal = (): void => stop.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const stop = stopOnSignals();
     const bar = new ProgressBar('race');
     try {
       say(`embedded MQTT broker on ${broker.url} (site ${values.site})`);
@@ -72,9 +69,8 @@ Options:
           say(`running ${scenarioFile} at ${speed}× real time; Ctrl-C stops`);
         },
         onProgress: (simUs, plan) => {
-          const lead = plan.leaderUs.findIndex((t) => t > simUs);
-          const lap = lead < 0 ? plan.scenario.laps : Math.max(0, lead - 1);
-          bar.update((simUs - plan.startUs) / (plan.endUs - plan.startUs), `lap ${lap}/${plan.scenario.laps}`);
+          const p = raceProgress(plan, simUs);
+          bar.update(p.fraction, p.lap);
         },
         log: (level, text) => {
           if (level === 'error') say(`board: ${text}`);
@@ -90,8 +86,7 @@ Options:
       say('stopped');
       return 0;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      stop.off();
       await broker.close();
     }
   },
