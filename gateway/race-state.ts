@@ -23,7 +23,7 @@ import { LapTable, type LapLeaders } from './scoring/laps-led.js';
 import { byTime, type Passing } from './scoring/passing.js';
 import { flagAt, pitRoadTimeline, type PitRoadCall } from './scoring/pit-road.js';
 import { positionAt, ranked, runningOrder, type Position } from './scoring/running-order.js';
-import { stageFinish, stageFinishIndex, stagePitClosures, stageTop10, type AtStageEnd, type StageResult } from './scoring/stages.js';
+import { STAGE_TOP, stageFinish, stageFinishIndex, stagePitClosures, stageTop10, type AtStageEnd, type StageResult } from './scoring/stages.js';
 import { TrackMap } from './scoring/track-map.js';
 import { officiate, type DamageMark, type Decision, type Officiating } from './officiating/officiating.js';
 import { PIT_EVENT_KINDS, type FiledPitEvent, type PitEvent, type PitVisit } from './officiating/pit-visits.js';
@@ -976,7 +976,7 @@ class Derivation {
     setup.stages.forEach((endLap, i) => {
       if (i === setup.stages.length - 1) {
         // R-SF-3: the race's finish is the last stage's.
-        if (chart.finishUs !== null) out.push({ stage: i + 1, endLap, endUs: chart.finishUs, top10: classified.slice(0, 10).map((c) => c.car) });
+        if (chart.finishUs !== null) out.push({ stage: i + 1, endLap, endUs: chart.finishUs, top10: classified.slice(0, STAGE_TOP).map((c) => c.car) });
         return;
       }
       const end = this.table.first(endLap);

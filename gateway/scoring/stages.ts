@@ -14,6 +14,9 @@ export interface StageResult {
   top10: string[];
 }
 
+/** R-SF-3: how many trucks of a stage's order its result lists (the top ten). */
+export const STAGE_TOP = 10;
+
 /** The first truck to complete lap n (n ≥ 1), or null: when the leader completed it. */
 export type LapLeader = (n: number) => CreditedLap | null;
 
@@ -39,7 +42,7 @@ export function stageFinish(car: string, list: readonly CreditedLap[], index: nu
 /** Top ten by laps, then time at that crossing; `rank`: entry order (exact ties). */
 export function stageTop10(atLine: readonly AtStageEnd[], rank: ReadonlyMap<string, number>): string[] {
   const sorted = [...atLine].sort((a, b) => b.lap - a.lap || a.us - b.us || (rank.get(a.car) ?? 0) - (rank.get(b.car) ?? 0));
-  return sorted.slice(0, 10).map((x) => x.car);
+  return sorted.slice(0, STAGE_TOP).map((x) => x.car);
 }
 
 /** R-PIT-OPEN-3: when the leader completed stageEnd − 2, for every stage but the last. */
