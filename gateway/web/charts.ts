@@ -93,8 +93,8 @@ export class Charts {
   async showSegments(v: PitVisit, limits: Limits | null, title: string): Promise<void> {
     this.segTitle.textContent = title;
     const U = await uplot();
-    const limit = limits?.limitMph ?? v.segments[0]?.limitMph ?? 0;
-    const threshold = limit + (limits?.toleranceMph ?? 0);
+    const limit = limits?.pitSpeedLimitMph ?? v.segments[0]?.limitMph ?? 0;
+    const threshold = limit + (limits?.pitSpeedToleranceMph ?? 0);
     // The canvas says nothing to a screen reader (or a test): the figures as its name.
     const speeds = v.segments.map((s) => `S${s.segment} ${fmtMph(s.mph)}`).join(', ') || 'no segment';
     this.segBox.setAttribute('aria-label', `Pit segment speeds of #${v.car} (mph): ${speeds}; limit ${fmtMph(limit)}, limit + tolerance ${fmtMph(threshold)}`);

@@ -35,14 +35,15 @@ window.pitwallPage = page;
 
 type OfficiatingReply = Pick<Officiating, 'proposals' | 'penalties'> & { visits: Record<string, PitVisit[]> };
 
-let limits: Limits | null = null;
+/** The event's limits in the state last rendered (none before the event is set up). */
+const limits = (): Limits | null => rendered?.state.event ?? null;
 const report = (what: string) => (e: unknown) => console.error(`pitwall page: ${what}:`, e);
 
 const raceControl = new RaceControl(byId('race-control'));
 const charts = new Charts(byId('lap-chart'), byId('segment-chart'), byId<HTMLSelectElement>('lap-cars'), byId('segment-title'));
 const leaderboard = new Leaderboard(byId<HTMLTableSectionElement>('timing-body'), (car) => charts.toggle(car));
 const pitRoad = new PitRoad(byId<HTMLUListElement>('pit-now'), byId<HTMLUListElement>('pit-recent'), byId('pit-empty'), (v) => {
-  void charts.showSegments(v, limits, `#${v.car}, ${fmtClock(v.firstUs)} — ${boxState(v)}`).catch(report('segment chart'));
+  void charts.showSegments(v, limits(), `#${v.car}, ${fmtClock(v.firstUs)} — ${boxState(v)}`).catch(report('segment chart'));
 });
 const boards = new Boards(byId<HTMLTableSectionElement>('boards-body'), byId('quarantine-counts'));
 const results = new ResultsView(byId<HTMLTableSectionElement>('results-body'), byId('results-summary'));
@@ -51,7 +52,7 @@ const refreshOfficiating = throttle(() => {
   getJson<OfficiatingReply>('/api/officiating')
     .then((o) => {
       proposals.render(o.proposals, o.penalties);
-      pitRoad.renderRecent(o.visits, limits);
+      pitRoad.renderRecent(o.visits, limits());
       const c = { proposed: 0, confirmed: 0, dismissed: 0, close: 0 };
       for (const p of o.proposals) (c[p.status]++, p.confidence === 'close-call' && c.close++);
       byId('proposal-counts').textContent = `${c.proposed} waiting, ${c.confirmed} confirmed, ${c.dismissed} dismissed, ${c.close} close calls`;
@@ -90,10 +91,9 @@ function render(): void {
   if (!n || n === rendered) return;
   rendered = n;
   const s = n.state;
-  if (s.event) limits = { limitMph: s.event.pitSpeedLimitMph, toleranceMph: s.event.pitSpeedToleranceMph };
   raceControl.render(s);
   leaderboard.render(s.timing);
-  pitRoad.render(s.officiating.onPitRoad, limits);
+  pitRoad.render(s.officiating.onPitRoad, s.event);
   charts.setField(s.timing.map((t) => t.car));
 
   const o = s.officiating;

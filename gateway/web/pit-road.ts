@@ -4,17 +4,16 @@
 // but within the tolerance, `ok` at or under it — the box state and the box verdict with
 // its clause and margin. A click on a visit charts its segment speeds.
 import type { PitVisit, SegmentRead } from '../officiating/pit-visits.js';
+import type { RaceSnapshot } from '../race-state.js';
 import { el, fmtClock, fmtMph } from './dom.js';
 
-export interface Limits {
-  limitMph: number;
-  toleranceMph: number;
-}
+/** The event's pit road limits, as the live state carries them. */
+export type Limits = Pick<NonNullable<RaceSnapshot['event']>, 'pitSpeedLimitMph' | 'pitSpeedToleranceMph'>;
 
 /** over / near / ok for a segment speed (the board's 0.01 mph against the event's limits). */
 export function speedClass(s: SegmentRead, limits: Limits | null): 'over' | 'near' | 'ok' {
   if (s.over) return 'over';
-  const limit = limits?.limitMph ?? s.limitMph;
+  const limit = limits?.pitSpeedLimitMph ?? s.limitMph;
   return Math.round(s.mph * 100) > Math.round(limit * 100) ? 'near' : 'ok';
 }
 
