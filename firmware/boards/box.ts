@@ -80,22 +80,16 @@ export function samples(n: u32): i32 {
   let taken = 0;
   for (let i: u32 = 0; i < n; i++) {
     const rec = INPUT + <usize>(i * SAMPLE_RECORD);
-    if ((load<u8>(rec, 14) & FLAG_LANE) != 0) {
-      const lane = laneSlot(<u32>load<u16>(rec, 12));
-      if (lane < 0) {
-        count(C_BAD_READINGS);
-        continue;
-      }
-      laneSample(lane, rec);
-      taken++;
-      continue;
-    }
-    const slot = boxSlot(<u32>load<u16>(rec, 12));
+    // Flag bit 1 says which table the u16 at offset 12 indexes: lane ids or box numbers.
+    const lane = (load<u8>(rec, 14) & FLAG_LANE) != 0;
+    const id = <u32>load<u16>(rec, 12);
+    const slot = lane ? laneSlot(id) : boxSlot(id);
     if (slot < 0) {
       count(C_BAD_READINGS);
       continue;
     }
-    boxSample(slot, rec);
+    if (lane) laneSample(slot, rec);
+    else boxSample(slot, rec);
     taken++;
   }
   flush();
