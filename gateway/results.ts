@@ -71,7 +71,8 @@ export interface Results {
   qualifying: Qualifying | null;
 }
 
-export type ResultsViolation = Omit<ProposalView, 'history'> & { history: ProposalView['history'] };
+/** A proposal as results.json lists it (violationOf writes its keys in one fixed order). */
+export type ResultsViolation = ProposalView;
 
 /** Whole µs → seconds, exactly as printed. */
 export function seconds(us: number): number {
@@ -150,7 +151,7 @@ export function emptyResults(): Results {
 }
 
 /** A proposal as results.json lists it, keys in one fixed order. */
-export function violationOf(p: ProposalView): ResultsViolation {
+function violationOf(p: ProposalView): ResultsViolation {
   return {
     id: p.id,
     violation: p.violation,
