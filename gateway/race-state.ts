@@ -461,7 +461,7 @@ function officiatingSnapshot(o: Officiating, d: Derived): OfficiatingSnapshot {
   for (const [car, list] of o.visits) {
     const last = list[list.length - 1];
     if (!last || last.complete) continue;
-    // Pit-out missed: heard on the track since, it has left pit road.
+    // R-PIT-EXIT-1 with the pit-out read missed: heard on the track since, it has left pit road.
     const points = d.points.get(car) ?? [];
     const latest = points[points.length - 1];
     if (latest && latest.atUs > last.lastUs && d.map.loop(latest.loop)?.path === 'track') continue;
