@@ -70,11 +70,11 @@ export function tireMargin(widthMm: u32, rec: usize, tire: i32): f64 {
 }
 
 /**
- * A tire's margin on the line from two readings either side of it: its patch centre at
- * x0 < 0 with margin m0, then at x1 >= 0 with m1; linear in between.
+ * A tire's margin (or moment) on the line from two readings either side of it: its
+ * patch centre at x0 < 0 with value v0, then at x1 >= 0 with v1; linear in between.
  */
-export function marginOnLine(x0: f64, m0: f64, x1: f64, m1: f64): f64 {
-  return m0 + (-x0 / (x1 - x0)) * (m1 - m0);
+export function valueOnLine(x0: f64, v0: f64, x1: f64, v1: f64): f64 {
+  return v0 + (-x0 / (x1 - x0)) * (v1 - v0);
 }
 
 function findVehicle(lane: i32, number: u8): i32 {
@@ -161,9 +161,8 @@ export function laneSample(lane: i32, rec: usize): void {
       if (f64at(prevX, i) < 0 && x >= 0) {
         // Between the two readings: where the patch centre was on the line.
         const x0 = f64at(prevX, i);
-        const f = -x0 / (x - x0);
-        setF64(atLine, i, marginOnLine(x0, f64at(prevM, i), x, m));
-        setU64(atLineT, i, t0 + <u64>Math.round(f * <f64>(t - t0)));
+        setF64(atLine, i, valueOnLine(x0, f64at(prevM, i), x, m));
+        setU64(atLineT, i, t0 + <u64>Math.round(valueOnLine(x0, 0, x, <f64>(t - t0))));
         mask |= <u32>1 << k;
       }
     }

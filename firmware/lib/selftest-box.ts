@@ -5,7 +5,7 @@
 
 import { LOG_ERROR, logText } from './abi';
 import { closeCall, decidingClause, recordMargins } from './pit-box';
-import { marginOnLine, tireCentreX, tireMargin } from './commitment-lane';
+import { valueOnLine, tireCentreX, tireMargin } from './commitment-lane';
 
 const REC = memory.data(64);
 const M = memory.data(32);
@@ -97,7 +97,7 @@ function laneSelftest(): i32 {
     logText(LOG_ERROR, 'selftest: a tire over a lane line');
   }
   // A crossing between two readings: 100 mm before the line at 30, 300 mm past it at 70 → 40 on the line.
-  if (marginOnLine(-100, 30, 300, 70) != 40) {
+  if (valueOnLine(-100, 30, 300, 70) != 40) {
     failures++;
     logText(LOG_ERROR, 'selftest: a tire margin on the line between two readings');
   }
