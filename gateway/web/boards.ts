@@ -1,7 +1,7 @@
 // Board health (GET /api/boards, polled): online, boot id, sequence gaps of the current
 // boot, clock offset, outbox depth, messages quarantined per board and by reason.
 import type { BoardStatus } from '../boards.js';
-import { el } from './dom.js';
+import { cells, el } from './dom.js';
 import { getJson } from './http.js';
 
 export interface BoardsReply {
@@ -40,13 +40,9 @@ export class Boards {
           'tr',
           { 'data-board': b.board, 'data-online': String(b.online) },
           el('th', { scope: 'row' }, b.board),
-          el('td', {}, b.kind ?? ''),
+          ...cells(b.kind ?? ''),
           el('td', { class: b.online ? 'ok' : 'over' }, b.online ? 'online' : 'offline'),
-          el('td', {}, b.boot === null ? '' : String(b.boot)),
-          el('td', {}, gapsText(b)),
-          el('td', {}, b.clock ? `${(b.clock.offsetUs / 1000).toFixed(3)} ms` : 'not checked'),
-          el('td', {}, b.health ? String(b.health.outboxDepth) : ''),
-          el('td', {}, String(b.quarantined)),
+          ...cells(b.boot === null ? '' : String(b.boot), gapsText(b), b.clock ? `${(b.clock.offsetUs / 1000).toFixed(3)} ms` : 'not checked', b.health ? String(b.health.outboxDepth) : '', String(b.quarantined)),
         ),
       ),
     );

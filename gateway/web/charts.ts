@@ -5,7 +5,7 @@
 import type uPlot from 'uplot';
 import type { PitVisit } from '../officiating/pit-visits.js';
 import type { LapTimes } from '../race-state.js';
-import { el, fmtMph } from './dom.js';
+import { el, fmtMph, fmtS } from './dom.js';
 import { getJson } from './http.js';
 import type { Limits } from './pit-road.js';
 
@@ -82,7 +82,7 @@ export class Charts {
         height: 220,
         scales: { x: { time: false } },
         axes: [{ label: 'lap' }, { label: 's' }],
-        series: [{ label: 'lap' }, ...shown.map((l, i) => ({ label: `#${l.car}`, stroke: COLOURS[i % COLOURS.length]!, width: 1.5, value: (_u: uPlot, v: number | null) => (v === null ? '–' : v.toFixed(3)) }))],
+        series: [{ label: 'lap' }, ...shown.map((l, i) => ({ label: `#${l.car}`, stroke: COLOURS[i % COLOURS.length]!, width: 1.5, value: (_u: uPlot, v: number | null) => (v === null ? '–' : fmtS(v)) }))],
       },
       data,
       this.lapBox,
@@ -101,7 +101,7 @@ export class Charts {
     const xs = v.segments.map((s) => s.segment);
     const data: uPlot.AlignedData = [xs, v.segments.map((s) => s.mph), xs.map(() => limit), xs.map(() => threshold)];
     this.segPlot?.destroy();
-    const mph = (_u: uPlot, x: number | null): string => (x === null ? '–' : x.toFixed(2));
+    const mph = (_u: uPlot, x: number | null): string => (x === null ? '–' : fmtMph(x));
     this.segPlot = new U(
       {
         width: width(this.segBox),

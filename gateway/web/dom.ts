@@ -16,6 +16,11 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs =
   return e;
 }
 
+/** A table row's plain cells, one per text. */
+export function cells(...texts: string[]): HTMLTableCellElement[] {
+  return texts.map((t) => el('td', {}, t));
+}
+
 /** Sets an element's text when it differs (no layout work for an unchanged cell). */
 export function setText(e: Element, text: string): void {
   if (e.textContent !== text) e.textContent = text;

@@ -5,7 +5,7 @@
 // its clause and margin. A click on a visit charts its segment speeds.
 import type { PitVisit, SegmentRead } from '../officiating/pit-visits.js';
 import type { RaceSnapshot } from '../race-state.js';
-import { el, fmtClock, fmtMph } from './dom.js';
+import { el, fmtClock, fmtMph, fmtS } from './dom.js';
 
 /** The event's pit road limits, as the live state carries them. */
 export type Limits = Pick<NonNullable<RaceSnapshot['event']>, 'pitSpeedLimitMph' | 'pitSpeedToleranceMph'>;
@@ -27,8 +27,13 @@ export function boxState(v: PitVisit): string {
   return `arriving at box ${s.box}`;
 }
 
+/** The box's latest verdict on a visit's stop (none before one is made). */
+function lastVerdict(v: PitVisit) {
+  return v.stop?.verdicts[v.stop.verdicts.length - 1];
+}
+
 export function verdictText(v: PitVisit): string {
-  const last = v.stop?.verdicts[v.stop.verdicts.length - 1];
+  const last = lastVerdict(v);
   if (!last) return '';
   return `${last.inBox ? 'in box' : 'OUT OF BOX'}, clause ${last.clause}, margin ${last.marginMm} mm${last.closeCall ? ' (close call)' : ''}`;
 }
@@ -93,9 +98,9 @@ function fill(li: HTMLLIElement, v: PitVisit, limits: Limits | null): HTMLLIElem
   if (li.dataset.sig === sig) return li;
   li.dataset.sig = sig;
   const segs = v.segments.map((s) => el('span', { class: 'seg' }, el('span', { class: 'seg-name' }, `S${s.segment}`), el('span', { class: `speed ${speedClass(s, limits)}`, title: `segment ${s.segment}, mph` }, fmtMph(s.mph))));
-  const last = v.stop?.verdicts[v.stop.verdicts.length - 1];
+  const last = lastVerdict(v);
   li.replaceChildren(
-    el('span', { class: 'visit-head' }, el('strong', {}, `#${v.car}`), ` ${boxState(v)}`, v.pitRoadS !== null ? ` · pit road ${v.pitRoadS.toFixed(3)} s` : '', ` · ${fmtClock(v.firstUs)}`),
+    el('span', { class: 'visit-head' }, el('strong', {}, `#${v.car}`), ` ${boxState(v)}`, v.pitRoadS !== null ? ` · pit road ${fmtS(v.pitRoadS)} s` : '', ` · ${fmtClock(v.firstUs)}`),
     el('span', { class: 'segs' }, ...(segs.length > 0 ? segs : ['no segment yet'])),
     verdict ? el('span', { class: `verdict ${last?.inBox ? 'in' : 'out'}` }, verdict) : '',
     el('button', { type: 'button', class: 'pick', 'aria-label': `Chart segment speeds of #${v.car}` }, 'Chart'),

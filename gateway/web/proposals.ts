@@ -3,7 +3,7 @@
 // (POST /api/decision); the API's refusal is shown on the call. Close calls are marked.
 // Below, every penalty assessed: outstanding and served (R-PEN-1/2).
 import type { PenaltyView, ProposalView } from '../officiating/officiating.js';
-import { el, fmtClock, fmtMph, setAttr, setText } from './dom.js';
+import { cells, el, fmtClock, fmtMph, setAttr, setText } from './dom.js';
 import { post } from './http.js';
 
 /** One line of a call's evidence for the official (the full evidence is under it). */
@@ -57,12 +57,7 @@ export class Proposals {
         el(
           'tr',
           { 'data-penalty-id': p.id, 'data-car': p.car, 'data-status': p.status },
-          el('td', {}, p.car),
-          el('td', {}, p.penalty),
-          el('td', {}, p.rule),
-          el('td', {}, p.status),
-          el('td', {}, fmtClock(p.assessedUs)),
-          el('td', {}, p.servedUs === null ? '' : fmtClock(p.servedUs)),
+          ...cells(p.car, p.penalty, p.rule, p.status, fmtClock(p.assessedUs), fmtClock(p.servedUs)),
         ),
       ),
     );

@@ -1,7 +1,7 @@
 // Race control's bar: the flag, the leader's lap, the stage and pit road as text, and the
 // calls — flags (POST /api/flag) and pit road open/closed (POST /api/pit-road).
 import type { RaceSnapshot } from '../race-state.js';
-import { byId, fmtClock, setAttr, setText } from './dom.js';
+import { byId, fmtClock, fmtMph, setAttr, setText } from './dom.js';
 import { post } from './http.js';
 
 export class RaceControl {
@@ -40,7 +40,7 @@ export class RaceControl {
     setText(byId('clock'), fmtClock(s.atUs));
     if (s.event) {
       setText(byId('event-name'), s.event.name);
-      setText(byId('pit-limit'), `limit ${s.event.pitSpeedLimitMph.toFixed(2)} mph + ${s.event.pitSpeedToleranceMph.toFixed(2)} tolerance`);
+      setText(byId('pit-limit'), `limit ${fmtMph(s.event.pitSpeedLimitMph)} mph + ${fmtMph(s.event.pitSpeedToleranceMph)} tolerance`);
     }
   }
 }

@@ -2,7 +2,7 @@
 // classification as it stands (R-SF-2), refreshed on request and as the leader's lap
 // moves on.
 import type { Results } from '../results.js';
-import { el, fmtS, setText } from './dom.js';
+import { cells, el, fmtS, setText } from './dom.js';
 import { getJson } from './http.js';
 
 export class ResultsView {
@@ -21,18 +21,11 @@ export class ResultsView {
         el(
           'tr',
           { 'data-car': c.car },
-          el('td', {}, String(c.pos)),
-          el('td', {}, c.car),
-          el('td', {}, c.driver),
-          el('td', {}, String(c.laps)),
-          el('td', {}, fmtS(c.timeS)),
-          el('td', {}, String(c.lapsLed)),
-          el('td', {}, c.why ? `${c.status} (${c.why})` : c.status),
-          el('td', {}, c.penaltyS ? String(c.penaltyS) : ''),
+          ...cells(String(c.pos), c.car, c.driver, String(c.laps), fmtS(c.timeS), String(c.lapsLed), c.why ? `${c.status} (${c.why})` : c.status, c.penaltyS ? String(c.penaltyS) : ''),
         ),
       ),
     );
-    const mov = r.marginOfVictoryS === null ? '' : `, margin of victory ${r.marginOfVictoryS.toFixed(3)} s`;
+    const mov = r.marginOfVictoryS === null ? '' : `, margin of victory ${fmtS(r.marginOfVictoryS)} s`;
     setText(this.summary, `${r.event.name}: ${r.classification.length} trucks, ${r.leadChanges} lead changes among ${r.leaders} leaders${mov}; ${r.penalties.length} penalties, ${r.violations.length} calls`);
   }
 }
