@@ -276,8 +276,7 @@ function dumpEvent(e: EventMsg): void {
       putBool(e.inside);
       put(e.marginMm);
       putBool(e.closeCall);
-      put(4);
-      for (let k: u32 = 0; k < 4; k++) put(e.margin(k));
+      dumpMargins(e);
       break;
     default:
       putU(e.box);
@@ -289,14 +288,19 @@ function dumpEvent(e: EventMsg): void {
         put(e.marginMm);
         putBool(e.closeCall);
         putU(e.phase);
-        put(4);
-        for (let k: u32 = 0; k < 4; k++) put(e.margin(k));
+        dumpMargins(e);
       } else if (e.kind == EV_CREW_OVER_WALL) {
         putU(e.distanceMm);
         putBool(e.tooSoon);
         putU(e.crew);
       }
   }
+}
+
+/** The four tire or clause margins of a verdict or commitment: a count slot, then each. */
+function dumpMargins(e: EventMsg): void {
+  put(4);
+  for (let k: u32 = 0; k < 4; k++) put(e.margin(k));
 }
 
 /** Counters in ascending key order (the decoder keeps wire order). */
@@ -592,8 +596,7 @@ function loadEvent(e: EventMsg): void {
       e.inside = getBool();
       e.marginMm = <i32>getInt(i32.MIN_VALUE, i32.MAX_VALUE);
       e.closeCall = getBool();
-      getCount(4, 4);
-      for (let k: u32 = 0; k < 4; k++) store<i32>(e.margins + <usize>k * 4, <i32>getInt(i32.MIN_VALUE, i32.MAX_VALUE));
+      loadMargins(e);
       break;
     default:
       e.box = getU32(U16_MAX);
@@ -605,14 +608,18 @@ function loadEvent(e: EventMsg): void {
         e.marginMm = <i32>getInt(i32.MIN_VALUE, i32.MAX_VALUE);
         e.closeCall = getBool();
         e.phase = getEnum(0, 1);
-        getCount(4, 4);
-        for (let k: u32 = 0; k < 4; k++) store<i32>(e.margins + <usize>k * 4, <i32>getInt(i32.MIN_VALUE, i32.MAX_VALUE));
+        loadMargins(e);
       } else if (kind == EV_CREW_OVER_WALL) {
         e.distanceMm = getU32(U32_MAX);
         e.tooSoon = getBool();
         e.crew = getU32(U8_MAX);
       }
   }
+}
+
+function loadMargins(e: EventMsg): void {
+  getCount(4, 4);
+  for (let k: u32 = 0; k < 4; k++) store<i32>(e.margins + <usize>k * 4, <i32>getInt(i32.MIN_VALUE, i32.MAX_VALUE));
 }
 
 /** Counter pairs, kept sorted by key (the wire order); a repeated key is refused. */
