@@ -6,7 +6,7 @@ import type { Officiating } from '../officiating/officiating.js';
 import type { RaceSnapshot } from '../race-state.js';
 import { Boards } from './boards.js';
 import { Charts } from './charts.js';
-import { byId, fmtClock, throttle } from './dom.js';
+import { byId, fmtClock, setText, throttle } from './dom.js';
 import { getJson } from './http.js';
 import { Leaderboard } from './leaderboard.js';
 import { connectLive } from './live.js';
@@ -53,9 +53,6 @@ const refreshOfficiating = throttle(() => {
     .then((o) => {
       proposals.render(o.proposals, o.penalties);
       pitRoad.renderRecent(o.visits, limits());
-      const c = { proposed: 0, confirmed: 0, dismissed: 0, close: 0 };
-      for (const p of o.proposals) (c[p.status]++, p.confidence === 'close-call' && c.close++);
-      byId('proposal-counts').textContent = `${c.proposed} waiting, ${c.confirmed} confirmed, ${c.dismissed} dismissed, ${c.close} close calls`;
     })
     .catch(report('officiating'));
 }, 300);
@@ -97,6 +94,9 @@ function render(): void {
   charts.setField(s.timing.map((t) => t.car));
 
   const o = s.officiating;
+  // The live state counts the proposals: no need to count the fetched list.
+  const c = o.proposals;
+  setText(byId('proposal-counts'), `${c.proposed} waiting, ${c.confirmed} confirmed, ${c.dismissed} dismissed, ${c.closeCalls} close calls`);
   const ok = JSON.stringify([o.proposals, o.outstanding.map((p) => p.id), o.onPitRoad.map((v) => v.id)]);
   if (ok !== officiatingKey) {
     officiatingKey = ok;
