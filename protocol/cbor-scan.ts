@@ -181,7 +181,8 @@ export function checkCbor(bytes: Uint8Array, opts: ScanOptions = {}): CborScanEr
   }
 }
 
-function readU32(b: Uint8Array, p: number): number {
+/** The big-endian u32 at `p` (the caller has checked there are 4 bytes). */
+export function readU32(b: Uint8Array, p: number): number {
   return ((b[p] << 24) >>> 0) + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
 }
 

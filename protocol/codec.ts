@@ -7,7 +7,7 @@
 // the byte offset of the offending item and a path such as `events[3].timeUs`.
 
 import { Decoder, Encoder, type Options } from 'cbor-x';
-import { CborScanError, firstKeyOver, firstNonUintKey, offsetOfPath, scanCbor, type PathSegment } from './cbor-scan.js';
+import { CborScanError, firstKeyOver, firstNonUintKey, offsetOfPath, readU32, scanCbor, type PathSegment } from './cbor-scan.js';
 import {
   DECODE_ERRORS,
   EVENT,
@@ -582,10 +582,6 @@ function dHead(): number {
     throw GIVE_UP;
   }
   return major;
-}
-
-function readU32(b: Uint8Array, p: number): number {
-  return ((b[p]! << 24) >>> 0) + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
 }
 
 /**
