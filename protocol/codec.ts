@@ -643,11 +643,11 @@ function directRecord(fields: readonly Field[]): DirectRecord {
   };
 }
 
-/** Reads `n` map entries into `out`: keys ascending, each a field of `r`, after `after`; every required field present. */
-function dEntries(r: DirectRecord, n: number, after: number, out: Record<string, unknown>): Record<string, unknown> {
+/** Reads `n` map entries into `out`: keys ascending, each a field of `r`; every required field present. */
+function dEntries(r: DirectRecord, n: number, out: Record<string, unknown>): Record<string, unknown> {
   const keys = r.keys;
   let fi = 0;
-  let prev = after;
+  let prev = -1;
   for (let i = 0; i < n; i++) {
     if (dHead() !== 0 || dArg <= prev) throw GIVE_UP;
     const k = dArg;
@@ -673,11 +673,14 @@ function dKey(key: number): void {
 
 /**
  * A reader of the typed object with these fields (`kind` first when given): each value
- * read in order by its reader — after its map key, read by dKey, when `keys` are given.
+ * read in order by its type's reader — after its map key, read by dKey, when `keyed`.
  * The object is written as one literal, so every value of a shape is built alike (no
  * property added one at a time). Generated from the table, never from input.
  */
-function objectReader(kind: string | undefined, names: readonly string[], readers: readonly DirectReader[], keys: readonly number[] | null): DirectReader {
+function objectReader(kind: string | undefined, fields: readonly Field[], keyed: boolean): DirectReader {
+  const names = fields.map((f) => f.name);
+  const readers = fields.map((f) => directReader(f.type));
+  const keys = keyed ? fields.map((f) => f.key!) : null;
   const props: string[] = [];
   if (kind !== undefined) props.push(`kind: ${JSON.stringify(kind)}`);
   names.forEach((n, i) => props.push(`${JSON.stringify(n)}: ${keys ? `(k(${keys[i]!}), r[${i}]())` : `r[${i}]()`}`));
@@ -694,9 +697,9 @@ function objectReader(kind: string | undefined, names: readonly string[], reader
 /** A map with these fields, keys ascending (after the tag of a variant record, `kind` given). */
 function recordReader(fields: readonly Field[], kind: string | undefined): (n: number) => unknown {
   const r = directRecord(fields);
-  if (r.optional.some((o) => o)) return (n) => dEntries(r, n, -1, kind === undefined ? {} : { kind });
+  if (r.optional.some((o) => o)) return (n) => dEntries(r, n, kind === undefined ? {} : { kind });
   // Every field required: exactly the table's keys, in order.
-  const read = objectReader(kind, r.names, r.readers, r.keys);
+  const read = objectReader(kind, byKey(fields), true);
   return (n) => {
     if (n !== r.keys.length) throw GIVE_UP;
     return read();
@@ -801,12 +804,7 @@ function makeDirectReader(t: FieldType): DirectReader {
     }
     case 'tuple': {
       const count = t.fields.length;
-      const read = objectReader(
-        undefined,
-        t.fields.map((f) => f.name),
-        t.fields.map((f) => directReader(f.type)),
-        null,
-      );
+      const read = objectReader(undefined, t.fields, false);
       return () => {
         if (dHead() !== 4 || dArg !== count) throw GIVE_UP;
         return read();
@@ -847,12 +845,7 @@ function makeDirectReader(t: FieldType): DirectReader {
       const reads: DirectReader[] = [];
       for (const v of t.variants) {
         counts[v.code] = v.fields.length + 1;
-        reads[v.code] = objectReader(
-          v.name,
-          v.fields.map((f) => f.name),
-          v.fields.map((f) => directReader(f.type)),
-          null,
-        );
+        reads[v.code] = objectReader(v.name, v.fields, false);
       }
       return () => {
         if (dHead() !== 4 || dArg === 0) throw GIVE_UP;
