@@ -444,7 +444,7 @@ export const EVENT: FieldType = {
 };
 
 /** Commitment lanes one box board senses at most. */
-export const MAX_COMMITMENT_LANES = 2;
+const MAX_COMMITMENT_LANES = 2;
 
 const LOOP_CONFIG: Variant = {
   name: 'loop',
