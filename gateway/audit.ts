@@ -16,12 +16,12 @@ import { decode, DecodeError } from '../protocol/codec.js';
 import { diagnose } from '../protocol/diag.js';
 import { repoPath } from '../protocol/repo-root.js';
 import { CHANNEL_MESSAGE } from '../protocol/topics.js';
-import { EVENT_LOG_SCHEMA_VERSION, EventLog, QUARANTINE_REASONS, type Quarantined, type QuarantineReason } from './event-log.js';
+import { EVENT_LOG_APPLICATION, EVENT_LOG_SCHEMA_VERSION, EventLog, QUARANTINE_REASONS, type Quarantined, type QuarantineReason } from './event-log.js';
 import { validateSetup } from './event-setup.js';
 import type { ActionEntry, BoardEntry, LogEntry } from './log-entry.js';
 import { replay } from './race-state.js';
 import { resultsCsv } from './results-csv.js';
-import { resultsJson } from './commands/sim-gateway.js';
+import { resultsJson } from './results.js';
 import { tarContentBytes, writeTarGz, type TarEntry } from './tar-gz.js';
 
 export const AUDIT_FORMAT = 'pitwall-audit/1';
@@ -29,9 +29,6 @@ export const AUDIT_FORMAT = 'pitwall-audit/1';
 /** The bundle's files, in the order they are in the archive. */
 export const AUDIT_FILES = ['MANIFEST.json', 'event-setup.json', 'results.json', 'results.csv', 'actions.jsonl', 'quarantine.jsonl', 'log.jsonl', 'events.db'] as const;
 export type AuditFileName = (typeof AUDIT_FILES)[number];
-
-/** What an event log's `meta` says it is (event-log.ts; checked here before anything is copied). */
-const EVENT_LOG_APPLICATION = 'pitwall-event-log';
 
 const BOARD_CHANNELS = ['birth', 'evt', 'death'] as const;
 

@@ -9,7 +9,8 @@ import { decodeAction, encodeAction, type Action, type ActionEntry, type BoardEn
 
 /** Version of the tables below, kept in meta; a file of another version is refused. */
 export const EVENT_LOG_SCHEMA_VERSION = 1;
-const APPLICATION = 'pitwall-event-log';
+/** What an event log's `meta` names as its application. */
+export const EVENT_LOG_APPLICATION = 'pitwall-event-log';
 
 /** Why ingest refused a message (the quarantine table's `reason`), in the order ingest checks. */
 export const QUARANTINE_REASONS = ['bad-topic', 'oversize', 'malformed', 'unknown-board', 'identity-mismatch', 'duplicate'] as const;
@@ -198,13 +199,13 @@ export class EventLog {
       db.transaction(() => {
         db.exec(SCHEMA);
         const put = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
-        put.run('application', APPLICATION);
+        put.run('application', EVENT_LOG_APPLICATION);
         put.run('schema-version', String(EVENT_LOG_SCHEMA_VERSION));
       })();
       return;
     }
     const meta = tables.includes('meta') ? new Map((db.prepare('SELECT key, value FROM meta').all() as Array<{ key: string; value: string }>).map((r) => [r.key, r.value])) : new Map<string, string>();
-    if (meta.get('application') !== APPLICATION) throw new EventLogError(`${path} is an SQLite file but not a pitwall event log`);
+    if (meta.get('application') !== EVENT_LOG_APPLICATION) throw new EventLogError(`${path} is an SQLite file but not a pitwall event log`);
     const version = meta.get('schema-version');
     if (version !== String(EVENT_LOG_SCHEMA_VERSION)) throw new EventLogError(`${path}: event log schema version ${version ?? '(none)'}, this gateway reads version ${EVENT_LOG_SCHEMA_VERSION}`);
   }

@@ -79,6 +79,11 @@ export function seconds(us: number): number {
   return Math.round(us) / 1e6;
 }
 
+/** results.json as written: the same results always give the same bytes. */
+export function resultsJson(results: Results): string {
+  return JSON.stringify(results, null, 2) + '\n';
+}
+
 export interface ResultsParts {
   setup: EventSetup;
   classified: readonly Classified[];

@@ -5,7 +5,7 @@ import { EventLog } from '../event-log.js';
 import { replay } from '../race-state.js';
 import { BoardsState } from '../boards.js';
 import { resultsCsv } from '../results-csv.js';
-import { resultsJson } from './sim-gateway.js';
+import { resultsJson } from '../results.js';
 import { CliError, parseOptions, type Subcommand } from './cli-support.js';
 
 function openLog(db: string | undefined): EventLog {

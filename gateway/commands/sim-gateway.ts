@@ -9,7 +9,7 @@ import type { MemoryBoard } from '../../sim-hardware/memory-board.js';
 import type { SimBoard } from '../../sim-hardware/sim-board.js';
 import { GREEN_EPOCH_US, runSimulation, type SimulationOptions, type SimulationResult } from '../../sim-hardware/simulation.js';
 import { Gateway } from '../gateway.js';
-import type { Results } from '../results.js';
+import { resultsJson, type Results } from '../results.js';
 import { eventSetupFor, raceControlScript } from './sim-race-control.js';
 
 export interface ScoredSimulation {
@@ -20,11 +20,6 @@ export interface ScoredSimulation {
   /** Board messages the gateway accepted and quarantined. */
   accepted: number;
   quarantined: number;
-}
-
-/** results.json as written: the same results always give the same bytes. */
-export function resultsJson(results: Results): string {
-  return JSON.stringify(results, null, 2) + '\n';
 }
 
 /** How often (race time) the gateway looks for gaps and time checks in a run without a broker. */

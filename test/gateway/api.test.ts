@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { eventSetupFor } from '../../gateway/commands/sim-race-control.js';
-import { resultsJson } from '../../gateway/commands/sim-gateway.js';
+import { resultsJson } from '../../gateway/results.js';
 import { QUARANTINE_REASONS } from '../../gateway/event-log.js';
 import type { LiveMessage } from '../../gateway/api.js';
 import type { LogEntry } from '../../gateway/log-entry.js';

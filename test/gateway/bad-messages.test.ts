@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { resultsJson } from '../../gateway/commands/sim-gateway.js';
+import { resultsJson } from '../../gateway/results.js';
 import { QUARANTINE_REASONS, type QuarantineReason } from '../../gateway/event-log.js';
 import type { BoardEntry } from '../../gateway/log-entry.js';
 import { replay } from '../../gateway/race-state.js';

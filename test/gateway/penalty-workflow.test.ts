@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { resultsJson } from '../../gateway/commands/sim-gateway.js';
+import { resultsJson } from '../../gateway/results.js';
 import { EventLog } from '../../gateway/event-log.js';
 import type { Action, LogEntry } from '../../gateway/log-entry.js';
 import { replay } from '../../gateway/race-state.js';

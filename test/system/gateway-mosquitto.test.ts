@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoPath } from '../../protocol/repo-root.js';
-import { resultsJson, simulateWithGateway } from '../../gateway/commands/sim-gateway.js';
+import { simulateWithGateway } from '../../gateway/commands/sim-gateway.js';
+import { resultsJson } from '../../gateway/results.js';
 import { startMosquitto, type Mosquitto } from '../support/mosquitto.js';
 import { systemTool } from '../support/system-tools.js';
 
