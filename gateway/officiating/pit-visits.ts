@@ -11,7 +11,7 @@ import type { EventSetup } from '../event-setup.js';
 import type { FlagName } from '../log-entry.js';
 import type { FlagCall } from '../scoring/freeze-field.js';
 import type { Passing } from '../scoring/passing.js';
-import { flagAt, type PitRoadCall } from '../scoring/pit-road.js';
+import { flagAt, pitRoadOpenAt, type PitRoadCall } from '../scoring/pit-road.js';
 import type { TrackMap } from '../scoring/track-map.js';
 
 /** The board events the timeline is made of. */
@@ -198,16 +198,6 @@ interface Placed {
 
 function boardTimeOf(e: PitEvent): number {
   return e.kind === 'segment-speed' ? e.exitUs : e.timeUs;
-}
-
-/** The state of pit road at an instant (the last call at or before it); closed before any call. */
-export function pitRoadOpenAt(calls: readonly PitRoadCall[], atUs: number): boolean {
-  let open = false;
-  for (const c of calls) {
-    if (c.atUs > atUs) break;
-    open = c.open;
-  }
-  return open;
 }
 
 /** Every car's visits to pit road, each car's in time order. */

@@ -13,14 +13,24 @@ export interface PitRoadCall {
   rule: string | null;
 }
 
-/** The flag shown at an instant (the last call at or before it), or null. `flags` in time order. */
-export function flagAt(flags: readonly FlagCall[], atUs: number): FlagCall['flag'] | null {
-  let flag: FlagCall['flag'] | null = null;
-  for (const f of flags) {
-    if (f.atUs > atUs) break;
-    flag = f.flag;
+/** The call in force at an instant: the last of `calls` (in time order) at or before it. */
+function callAt<T extends { atUs: number }>(calls: readonly T[], atUs: number): T | undefined {
+  let last: T | undefined;
+  for (const c of calls) {
+    if (c.atUs > atUs) break;
+    last = c;
   }
-  return flag;
+  return last;
+}
+
+/** The flag shown at an instant, or null. `flags` in time order. */
+export function flagAt(flags: readonly FlagCall[], atUs: number): FlagCall['flag'] | null {
+  return callAt(flags, atUs)?.flag ?? null;
+}
+
+/** Whether pit road is open at an instant (R-PIT-OPEN-1/2); closed before any call. `calls` in time order. */
+export function pitRoadOpenAt(calls: readonly PitRoadCall[], atUs: number): boolean {
+  return callAt(calls, atUs)?.open ?? false;
 }
 
 /**

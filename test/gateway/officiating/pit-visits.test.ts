@@ -4,7 +4,8 @@
 // order the readings were filed in.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { pitRoadOpenAt, pitVisits, type FiledPitEvent } from '../../../gateway/officiating/pit-visits.js';
+import { pitVisits, type FiledPitEvent } from '../../../gateway/officiating/pit-visits.js';
+import { pitRoadOpenAt } from '../../../gateway/scoring/pit-road.js';
 import { LOOP } from '../../support/scoring-log.js';
 import { A, at, B, C, flags, pitCalls, pitSetup, PitLog, point, timeline, visitId, visitsOf } from './pit-fixture.js';
 
