@@ -4,6 +4,7 @@
 // served (R-PEN-1/2). Worked car by car in time order, because a visit that serves a
 // pass-through makes speeding on it R-PIT-SPEED-2.
 import type { EventSetup } from '../event-setup.js';
+import type { Adjustment } from '../scoring/classification.js';
 import type { CreditedLap } from '../scoring/laps.js';
 import { DEFAULT_DAMAGED_VEHICLE_RULES } from './damaged-vehicle-rules.js';
 import { damagedVehicleClocks, redSpans, type DamagedVehicleClock, type DamageMark } from './damaged-vehicle.js';
@@ -64,7 +65,7 @@ export interface Officiating {
   /** Minimum speed watches after repairs (R-PIT-DAMAGE-2); none when the event set no minimum speed. */
   minimumSpeed: MinimumSpeedWatch[];
   /** Per car: seconds added and laps taken off at the finish; no longer scored from an instant, and why. */
-  adjustments: Map<string, { addedS: number; lapsOff: number; outUs: number | null; why: string | null }>;
+  adjustments: Map<string, Adjustment>;
 }
 
 function byLog<T extends { atUs: number; seq: number }>(a: T, b: T): number {

@@ -2,9 +2,10 @@
 // clock stops under red and runs again on green) and may end it early. From those calls
 // alone, in any order of arrival, each round's start, red periods, end and the instant
 // its time expires (R-QUAL-3), and the clock at any instant. Whole µs, gateway clock.
+import type { ROUND_CALLS } from '../log-entry.js';
 import type { QualifyingFormat } from './qualifying-format.js';
 
-export type RoundCallName = 'start' | 'red' | 'green' | 'end';
+export type RoundCallName = (typeof ROUND_CALLS)[number];
 
 /** A call of race control about a round, as logged. */
 export interface RoundCall {
