@@ -208,8 +208,11 @@ export interface Commitment {
   closeCall: boolean;
   margins: [number, number, number, number];
 }
+/** crew-over-wall's distanceMm when nothing was approaching the box (u32 max). */
+export const NO_APPROACH_MM = 0xffffffff;
 export interface CrewOverWall extends BoxHead {
   kind: 'crew-over-wall';
+  /** The vehicle's distance from its box then; NO_APPROACH_MM when nothing was approaching. */
   distanceMm: number;
   tooSoon: boolean;
   crew: number;

@@ -6,7 +6,7 @@
 // cannot belong to the one before (a second segment 1, a box event after pit-out).
 // The commitment line crossing before it, and whether pit road was open then
 // (R-PIT-OPEN-1/2), come from the commitment loop's passings.
-import type { BoardEvent, BoxVerdict, CrewOverWall, SegmentSpeed } from '../../protocol/schema.js';
+import { NO_APPROACH_MM, type BoardEvent, type BoxVerdict, type CrewOverWall, type SegmentSpeed } from '../../protocol/schema.js';
 import type { EventSetup } from '../event-setup.js';
 import type { FlagName } from '../log-entry.js';
 import type { FlagCall } from '../scoring/freeze-field.js';
@@ -388,12 +388,9 @@ function verdictRead(e: BoxVerdict, event: EventRef): VerdictRead {
   return { phase: e.phase, inBox: e.inBox, clause: e.clause, marginMm: e.marginMm, closeCall: e.closeCall, margins: { a: m[0], b: m[1], c: m[2], d: m[3] }, event };
 }
 
-/** The firmware reports the distance as u32 max when nothing was approaching. */
-const NO_DISTANCE = 0xffffffff;
-
 function crewRead(prev: CrewRead | null, e: CrewOverWall, at: number, ref: EventRef): CrewRead {
   if (prev === null) {
-    return { overUs: at, distanceMm: e.distanceMm === NO_DISTANCE ? null : e.distanceMm, tooSoon: e.tooSoon, maxCrew: e.crew, events: [ref] };
+    return { overUs: at, distanceMm: e.distanceMm === NO_APPROACH_MM ? null : e.distanceMm, tooSoon: e.tooSoon, maxCrew: e.crew, events: [ref] };
   }
   return { ...prev, maxCrew: Math.max(prev.maxCrew, e.crew), events: [...prev.events, ref] };
 }
