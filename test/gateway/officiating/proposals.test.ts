@@ -14,8 +14,7 @@ const ref = (kind: string, s: number, board = 'box-01') => ({ board, boot: 1, ki
 /** Every proposal of a car's visits. */
 function proposals(i: Inputs & { damaged?: boolean; serving?: boolean }, c: Car = A): Proposal[] {
   const t = timeline(i);
-  const rules = t.setup.officiating;
-  const inp = { setup: t.setup, rules, flags: t.flags, pitRoad: t.pitRoad, damagedAt: () => i.damaged ?? false };
+  const inp = { setup: t.setup, flags: t.flags, pitRoad: t.pitRoad, damagedAt: () => i.damaged ?? false };
   return (pitVisits(t).get(c.car) ?? []).flatMap((v) => proposalsOf(v, inp, i.serving ?? false));
 }
 
